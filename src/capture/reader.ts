@@ -1,0 +1,258 @@
+/**
+ * The streaming core shared by the pcap and pcapng readers: a RecordParser
+ * walks the complete records of one chunk in place, and a RecordAssembler
+ * joins a record that straddles two chunks in a reusable carry buffer.
+ * Chunks come from a ChunkInput: a file read with positional-less fs reads
+ * into two reused buffers (the next read runs while the current chunk is
+ * parsed), or any async iterable of Buffers (standard input, gunzip output).
+ * A CaptureSource ties one input and one parser into a PacketSource.
+ * Nothing here knows any file format; nothing is allocated per packet.
+ */
+
+import type { FileHandle } from 'node:fs/promises';
+import { CaptureError } from '../util/errors';
+import type { PacketHandler, PacketSource, SourceStats } from './source';
+
+/** A record-oriented format reader that parses records in place. */
+export interface RecordParser {
+  /**
+   * Size in bytes of the record starting where the last parse() stopped: the
+   * whole record once its header has been read, otherwise just the header.
+   */
+  readonly want: number;
+  /**
+   * Delivers every complete record in buf[start, end) and returns the offset
+   * of the first byte not consumed (the start of an incomplete record, or
+   * end). `pos` is the input offset of buf[start], for error messages.
+   * Throws CaptureError on corrupt input.
+   */
+  parse(buf: Buffer, start: number, end: number, pos: number, handler: PacketHandler): number;
+}
+
+/** A producer of chunks; each chunk stays valid until the next call to next(). */
+export interface ChunkInput {
+  next(): Promise<Buffer | null>;
+  close(): Promise<void>;
+}
+
+const MIN_CARRY = 64 * 1024;
+
+/** Feeds chunks to a parser, assembling records that straddle chunk boundaries. */
+export class RecordAssembler {
+  /** Input offset of the next byte to be pushed. */
+  pos = 0;
+  private carry: Buffer = Buffer.alloc(0);
+  private carryLen = 0;
+  private carryPos = 0;
+
+  constructor(
+    private readonly parser: RecordParser,
+    private readonly handler: PacketHandler,
+    private readonly file: string,
+  ) {}
+
+  /** Input offset of the first byte not yet parsed (the incomplete record, if any). */
+  get pending(): number {
+    return this.carryLen > 0 ? this.carryPos : this.pos;
+  }
+
+  push(chunk: Buffer): void {
+    const end = chunk.length;
+    const chunkPos = this.pos;
+    this.pos += end;
+    let s = 0;
+    if (this.carryLen > 0) {
+      for (;;) {
+        const want = this.parser.want;
+        if (this.carry.length < want) this.grow(want);
+        const take = Math.min(want - this.carryLen, end - s);
+        chunk.copy(this.carry, this.carryLen, s, s + take);
+        this.carryLen += take;
+        s += take;
+        if (this.carryLen < want) return;
+        const used = this.parser.parse(this.carry, 0, this.carryLen, this.carryPos, this.handler);
+        if (used === this.carryLen) {
+          this.carryLen = 0;
+          break;
+        }
+        if (used > 0) {
+          this.carry.copyWithin(0, used, this.carryLen);
+          this.carryLen -= used;
+          this.carryPos += used;
+        }
+      }
+    }
+    const used = this.parser.parse(chunk, s, end, chunkPos + s, this.handler);
+    if (used < end) {
+      const rest = end - used;
+      const need = Math.max(this.parser.want, rest);
+      if (this.carry.length < need) this.grow(need);
+      chunk.copy(this.carry, 0, used, end);
+      this.carryLen = rest;
+      this.carryPos = chunkPos + used;
+    }
+  }
+
+  /** Called at the end of the input: an incomplete record left over means truncation. */
+  finish(): void {
+    if (this.carryLen > 0) {
+      throw new CaptureError(
+        'E_INPUT_TRUNCATED',
+        this.file,
+        this.carryPos,
+        `input ends inside a record (${this.carryLen} of ${this.parser.want} bytes present)`,
+      );
+    }
+  }
+
+  private grow(need: number): void {
+    const next = Buffer.allocUnsafe(Math.max(need, MIN_CARRY, this.carry.length * 2));
+    this.carry.copy(next, 0, 0, this.carryLen);
+    this.carry = next;
+  }
+}
+
+/** Sequential reads of an open file into two alternating buffers, one read ahead. */
+export class FileChunks implements ChunkInput {
+  private readonly bufs: [Buffer, Buffer];
+  private cur = 0;
+  private pending: Promise<number> | null = null;
+  private eof = false;
+
+  constructor(private readonly fh: FileHandle, private readonly size: number) {
+    this.bufs = [Buffer.allocUnsafe(size), Buffer.allocUnsafe(size)];
+  }
+
+  async next(): Promise<Buffer | null> {
+    if (this.eof) return null;
+    if (this.pending === null) this.start();
+    const n = await (this.pending as Promise<number>);
+    this.pending = null;
+    if (n === 0) {
+      this.eof = true;
+      return null;
+    }
+    const buf = this.bufs[this.cur];
+    this.cur ^= 1;
+    this.start();
+    return n === buf.length ? buf : buf.subarray(0, n);
+  }
+
+  async close(): Promise<void> {
+    this.eof = true;
+    if (this.pending !== null) {
+      const p = this.pending;
+      this.pending = null;
+      await p.catch(() => 0);
+    }
+    await this.fh.close();
+  }
+
+  private start(): void {
+    this.pending = this.fh.read(this.bufs[this.cur], 0, this.size, null).then((r) => r.bytesRead);
+  }
+}
+
+/** Chunks from an async iterator (stream), after some chunks already taken off it. */
+export class IteratorChunks implements ChunkInput {
+  constructor(
+    private readonly it: AsyncIterator<Buffer | string>,
+    private readonly head: Buffer[],
+  ) {}
+
+  async next(): Promise<Buffer | null> {
+    const h = this.head.shift();
+    if (h !== undefined) return h;
+    const r = await this.it.next();
+    if (r.done === true) return null;
+    return typeof r.value === 'string' ? Buffer.from(r.value, 'latin1') : r.value;
+  }
+
+  async close(): Promise<void> {
+    this.head.length = 0;
+    if (this.it.return !== undefined) {
+      try {
+        await this.it.return();
+      } catch {
+        // The stream's own error has already been reported by next().
+      }
+    }
+  }
+}
+
+/**
+ * Maps an error raised while reading an input to a CaptureError: zlib errors
+ * are truncation or corruption of the compressed data, anything else is a
+ * read failure. `offset` is the offset of the first unparsed byte.
+ */
+export function readError(err: unknown, file: string, offset: number): Error {
+  if (err instanceof CaptureError) return err;
+  const e = err as NodeJS.ErrnoException;
+  const code = typeof e?.code === 'string' ? e.code : '';
+  const msg = typeof e?.message === 'string' ? e.message : String(err);
+  if (code === 'Z_BUF_ERROR') return new CaptureError('E_INPUT_TRUNCATED', file, offset, `gzip data ends early (${msg})`);
+  if (code.startsWith('Z_') || code.startsWith('ERR_ZLIB')) return new CaptureError('E_INPUT_CORRUPT', file, offset, `bad gzip data (${msg})`);
+  return new CaptureError('E_INPUT_OPEN', file, offset, `read error: ${osReason(err)}`);
+}
+
+/** The OS reason of a file system error without the path Node appends ("ENOENT: no such file or directory"). */
+export function osReason(err: unknown): string {
+  const msg = typeof (err as Error)?.message === 'string' ? (err as Error).message : String(err);
+  return msg.replace(/, \w+ '.*'$/s, '');
+}
+
+export type ParserFactory = (file: string, stats: SourceStats) => RecordParser;
+
+/** One capture file (or stream) read through one parser. */
+export class CaptureSource implements PacketSource {
+  readonly stats: SourceStats = { packets: 0, bytes: 0, bytesRead: 0, files: 1 };
+  private started = false;
+
+  /**
+   * @param name   shown in messages
+   * @param file   path named in errors ("-" for standard input)
+   * @param input  the chunks after `head`
+   * @param head   chunks already taken off the input while detecting the format
+   */
+  constructor(
+    readonly name: string,
+    private readonly file: string,
+    private readonly input: ChunkInput,
+    private readonly makeParser: ParserFactory,
+    private readonly head: Buffer[] = [],
+  ) {}
+
+  async run(handler: PacketHandler): Promise<void> {
+    if (this.started) throw new Error(`${this.name}: run() called twice`);
+    this.started = true;
+    const asm = new RecordAssembler(this.makeParser(this.file, this.stats), handler, this.file);
+    try {
+      for (const chunk of this.head) {
+        this.stats.bytesRead += chunk.length;
+        asm.push(chunk);
+      }
+      this.head.length = 0;
+      for (;;) {
+        let chunk: Buffer | null;
+        try {
+          chunk = await this.input.next();
+        } catch (err) {
+          throw readError(err, this.file, asm.pending);
+        }
+        if (chunk === null) break;
+        this.stats.bytesRead += chunk.length;
+        asm.push(chunk);
+      }
+      asm.finish();
+    } finally {
+      await this.input.close();
+    }
+  }
+
+  /** Releases the input without reading it (when run() will not be called). */
+  async close(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    await this.input.close();
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * Decoder: entry point of the decoding stage. Dispatches a captured frame by
+ * its link type to the layer decoders (one file per layer in this folder),
+ * which fill the reusable DecodedPacket. Keeps the per-reason counters of
+ * malformed frames. Never throws on packet data and allocates nothing per
+ * frame.
+ */
+import { DecodedPacket, DecodeResult, Malformed, MALFORMED_NAMES } from './packet';
+import { FragmentReassembler, ReassemblyOptions } from './reassembly';
+import { decodeLinkLayer } from './link';
+
+export interface DecoderOptions {
+  /** Decapsulate tunnels (GTP-U, VXLAN, GRE/ERSPAN, IP-in-IP, CAPWAP, TZSP); default true. */
+  tunnels?: boolean;
+  reassembly?: ReassemblyOptions;
+}
+
+/** Maximum nesting of decapsulated tunnels before a frame is rejected. */
+export const MAX_TUNNEL_DEPTH = 4;
+
+export class Decoder {
+  readonly pkt = new DecodedPacket();
+  readonly frag: FragmentReassembler;
+  readonly tunnels: boolean;
+  /** Malformed frames by reason (index: Malformed). */
+  readonly malformed = new Float64Array(Malformed.Count);
+  /** Frames with no IP inside (ARP, STP, LLDP ...). */
+  nonIp = 0;
+  /** Frames of link types flowtap does not decode, by link type. */
+  readonly unsupportedLink = new Map<number, number>();
+  /** Set while decoding the first fragment of a datagram: tunnels are only opened on whole datagrams. */
+  inFragment = false;
+
+  constructor(opts: DecoderOptions = {}) {
+    this.tunnels = opts.tunnels !== false;
+    this.frag = new FragmentReassembler(opts.reassembly);
+  }
+
+  decode(linkType: number, buf: Buffer, off: number, caplen: number, wireLen: number, tsMs: number): DecodeResult {
+    const p = this.pkt;
+    this.frag.releasePending();
+    p.reset();
+    p.buf = buf;
+    p.tsMs = tsMs;
+    p.wireLen = wireLen;
+    p.frameBytes = wireLen;
+    p.linkType = linkType;
+    this.inFragment = false;
+    const r = decodeLinkLayer(this, linkType, buf, off, off + caplen);
+    if (r !== DecodeResult.Ok) {
+      if (r === DecodeResult.Malformed) this.malformed[p.malformed]++;
+      else if (r === DecodeResult.NotIp) this.nonIp++;
+      else if (r === DecodeResult.UnsupportedLink) this.unsupportedLink.set(linkType, (this.unsupportedLink.get(linkType) ?? 0) + 1);
+    }
+    return r;
+  }
+
+  /** Records a malformed reason and returns DecodeResult.Malformed. */
+  fail(reason: Malformed): DecodeResult {
+    this.pkt.malformed = reason;
+    return DecodeResult.Malformed;
+  }
+
+  /** Total malformed frames. */
+  malformedTotal(): number {
+    let n = 0;
+    for (let i = 0; i < this.malformed.length; i++) n += this.malformed[i];
+    return n;
+  }
+
+  /** Non-zero malformed counters by name. */
+  malformedByReason(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (let i = 1; i < this.malformed.length; i++) if (this.malformed[i] > 0) out[MALFORMED_NAMES[i]] = this.malformed[i];
+    return out;
+  }
+}

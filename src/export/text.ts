@@ -1,0 +1,20 @@
+/**
+ * ndff's human-readable flow lines (`-v 2`, `--format text`): one numbered
+ * line per flow, as ndpiReader prints them; `-v 1` prints only the flows whose
+ * application is unknown.
+ */
+import { formatTextLine, type FlowRecord } from '../flow/record';
+import type { RecordSink } from './sink';
+import { LineOutput } from './output';
+
+export class TextSink implements RecordSink {
+  private n = 0;
+  constructor(private readonly out: LineOutput, private readonly onlyUnknown = false) {}
+  write(rec: FlowRecord): void {
+    if (this.onlyUnknown && rec.protocol_name !== 'Unknown') return;
+    this.out.line(formatTextLine(rec, ++this.n));
+  }
+  close(): Promise<void> {
+    return this.out.close();
+  }
+}

@@ -1,0 +1,151 @@
+/**
+ * The exported flow record: built from a flow table slot when a record ends
+ * (not per packet). Field names keep ndff's (src is the client; "out" counts
+ * client→server) and add flowtap's own; docs/schema.md documents every field.
+ */
+import type { FlowTable } from './table';
+import { END_REASON_NAMES, EndReason } from './expiry';
+import { addressToString } from './address';
+import { communityId } from './community-id';
+import { TUNNEL_NAMES } from '../decode/packet';
+
+export interface FlowRecord {
+  protocol: string;
+  src_addr: string;
+  src_port: number;
+  dst_addr: string;
+  dst_port: number;
+  master_protocol: number;
+  detected_protocol: number;
+  protocol_name: string;
+  out_pkts: number;
+  out_bytes: number;
+  in_pkts: number;
+  in_bytes: number;
+  first_switched: number;
+  last_switched: number;
+  server_name: string;
+  flow_id: number;
+  record_seq: number;
+  ip_version: number;
+  ip_protocol: number;
+  vlan_id: number;
+  tunnel: string;
+  out_tcp_flags: number;
+  in_tcp_flags: number;
+  icmp_type?: number;
+  icmp_code?: number;
+  first_switched_ms: number;
+  last_switched_ms: number;
+  duration_ms: number;
+  flow_end_reason: string;
+  community_id: string;
+}
+
+/** L4 protocol names as nDPI and ndff print them; other protocols are printed as their number. */
+const L4_NAMES: Record<number, string> = {
+  1: 'ICMP',
+  2: 'IGMP',
+  6: 'TCP',
+  17: 'UDP',
+  47: 'GRE',
+  50: 'ESP',
+  51: 'AH',
+  58: 'ICMPV6',
+  89: 'OSPF',
+  103: 'PIM',
+  112: 'VRRP',
+  113: 'PGM',
+  132: 'SCTP',
+};
+
+export function l4Name(proto: number): string {
+  return L4_NAMES[proto] ?? String(proto);
+}
+
+/** Rounds a millisecond time to 3 decimals (microseconds) so JSON stays short. */
+function ms3(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
+
+export function buildRecord(t: FlowTable, f: number, reason: EndReason): FlowRecord {
+  const meta = t.keyMeta[f];
+  const proto = meta & 0xff;
+  const ipv = (meta >> 8) & 0xf;
+  const vlan = (meta >>> 12) & 0xfff;
+  const cOff = t.clientIsA[f] ? 0 : 4;
+  const sOff = 4 - cOff;
+  const base = f << 3;
+  const ports = t.keyPorts[f];
+  const aPort = (ports >>> 16) & 0xffff;
+  const bPort = ports & 0xffff;
+  const srcPort = cOff === 0 ? aPort : bPort;
+  const dstPort = cOff === 0 ? bPort : aPort;
+  const first = t.firstMs[f];
+  const last = t.lastMs[f];
+  const icmp = proto === 1 || proto === 58;
+  const tc = t.icmpTypeCode[f];
+  const rec: FlowRecord = {
+    protocol: l4Name(proto),
+    src_addr: addressToString(ipv, t.keyAddr, base + cOff),
+    src_port: srcPort,
+    dst_addr: addressToString(ipv, t.keyAddr, base + sOff),
+    dst_port: dstPort,
+    master_protocol: 0,
+    detected_protocol: 0,
+    protocol_name: 'Unknown',
+    out_pkts: t.pkts[f << 1],
+    out_bytes: t.bytes[f << 1],
+    in_pkts: t.pkts[(f << 1) | 1],
+    in_bytes: t.bytes[(f << 1) | 1],
+    first_switched: Math.floor(first / 1000),
+    last_switched: Math.floor(last / 1000),
+    server_name: '',
+    flow_id: t.flowId[f],
+    record_seq: t.recordSeq[f],
+    ip_version: ipv,
+    ip_protocol: proto,
+    vlan_id: vlan,
+    tunnel: TUNNEL_NAMES[t.tunnel[f]] ?? '',
+    out_tcp_flags: t.tcpFlags[f << 1],
+    in_tcp_flags: t.tcpFlags[(f << 1) | 1],
+    first_switched_ms: ms3(first),
+    last_switched_ms: ms3(last),
+    duration_ms: ms3(last - first),
+    flow_end_reason: END_REASON_NAMES[reason],
+    community_id: '',
+  };
+  if (icmp) {
+    rec.icmp_type = tc >> 8;
+    rec.icmp_code = tc & 0xff;
+  }
+  rec.community_id = communityId(ipv === 6 ? 6 : 4, t.keyAddr, base + cOff, t.keyAddr, base + sOff, proto, srcPort, dstPort, tc >> 8, tc & 0xff);
+  return rec;
+}
+
+const TCP_FLAG_LETTERS = 'FSRPAUEC';
+
+/** TCP flags as letters (F S R P A U E C), as tcpdump and nfdump print them. */
+export function tcpFlagsString(flags: number): string {
+  let s = '';
+  for (let i = 0; i < 8; i++) if (flags & (1 << i)) s += TCP_FLAG_LETTERS[i];
+  return s;
+}
+
+function endpoint(addr: string, port: number, ipv: number): string {
+  return ipv === 6 ? `[${addr}]:${port}` : `${addr}:${port}`;
+}
+
+/** ndff's / ndpiReader's human-readable flow line (`-v 2`), numbered from 1. */
+export function formatTextLine(r: FlowRecord, n: number): string {
+  let s = `\t${n}\t${r.protocol} ${endpoint(r.src_addr, r.src_port, r.ip_version)} <-> ${endpoint(r.dst_addr, r.dst_port, r.ip_version)}`;
+  if (r.vlan_id) s += `[VLAN: ${r.vlan_id}]`;
+  if (r.tunnel) s += `[${r.tunnel}]`;
+  const id = r.master_protocol ? `${r.master_protocol}.${r.detected_protocol}` : `${r.detected_protocol}`;
+  s += `[proto: ${id}/${r.protocol_name}]`;
+  s += `[${r.out_pkts} pkts/${r.out_bytes} bytes <-> ${r.in_pkts} pkts/${r.in_bytes} bytes]`;
+  if (r.protocol === 'TCP') s += `[flags: ${tcpFlagsString(r.out_tcp_flags) || '-'} <-> ${tcpFlagsString(r.in_tcp_flags) || '-'}]`;
+  s += `[${(r.duration_ms / 1000).toFixed(3)} s][end: ${r.flow_end_reason}]`;
+  if (r.server_name) s += `[Host: ${r.server_name}]`;
+  return s;
+}
