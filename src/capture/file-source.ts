@@ -19,7 +19,7 @@ import { CaptureError, UsageError } from '../util/errors';
 import { chainSources } from './chain';
 import { isPcapMagic, PcapParser } from './pcap';
 import { isPcapngMagic, PcapngParser } from './pcapng';
-import { CaptureSource, FileChunks, IteratorChunks, osReason, readError, type ParserFactory } from './reader';
+import { CaptureSource, FileChunks, IteratorChunks, osReason, readError, StreamIterator, type ParserFactory } from './reader';
 import type { PacketSource, SourceStats } from './source';
 
 export { chainSources, type SourceOpener } from './chain';
@@ -126,7 +126,7 @@ async function openFile(file: string, ctx: Ctx, depth: number): Promise<PacketSo
     if (st.isDirectory()) throw new CaptureError('E_INPUT_OPEN', file, -1, 'cannot open: is a directory');
     if (!st.isFile()) {
       handedOver = true;
-      return openStream(file, file, fh.createReadStream({ highWaterMark: ctx.chunkSize }), dirname(file), ctx, depth);
+      return await openStream(file, file, fh.createReadStream({ highWaterMark: ctx.chunkSize }), dirname(file), ctx, depth);
     }
     const peek = Buffer.alloc(SNIFF_BYTES);
     let n: number;
@@ -143,10 +143,10 @@ async function openFile(file: string, ctx: Ctx, depth: number): Promise<PacketSo
         return new CaptureSource(file, file, new FileChunks(fh, ctx.chunkSize), kind === 'pcap' ? pcapParser : pcapngParser);
       case 'gzip':
         handedOver = true;
-        return openStream(file, file, gunzip(fh.createReadStream({ start: 0, highWaterMark: ctx.chunkSize }), ctx), dirname(file), ctx, depth);
+        return await openStream(file, file, gunzip(fh.createReadStream({ start: 0, highWaterMark: ctx.chunkSize }), ctx), dirname(file), ctx, depth);
       case 'text':
         if (st.size > PLAYLIST_MAX_BYTES) throw notCapture(file, peek.subarray(0, n));
-        return openPlaylist(file, await fh.readFile(), dirname(file), ctx, depth);
+        return await openPlaylist(file, await fh.readFile(), dirname(file), ctx, depth);
       default:
         throw unrecognised(kind, file, peek.subarray(0, n));
     }
@@ -163,7 +163,7 @@ async function openStream(
   ctx: Ctx,
   depth: number,
 ): Promise<PacketSource> {
-  const it = stream[Symbol.asyncIterator]();
+  const it: AsyncIterator<Buffer | string> = stream instanceof Readable ? new StreamIterator(stream) : stream[Symbol.asyncIterator]();
   const head: Buffer[] = [];
   let have = 0;
   let ended = false;
@@ -243,7 +243,7 @@ async function checkReadable(path: string, listedIn: string): Promise<void> {
   }
 }
 
-function gunzip(src: NodeJS.ReadableStream, ctx: Ctx): AsyncIterable<Buffer> {
+function gunzip(src: NodeJS.ReadableStream, ctx: Ctx): Readable {
   const z = createGunzip({ chunkSize: Math.max(ZLIB_MIN_CHUNK, ctx.chunkSize) });
   pipeline(src, z, () => undefined);
   return z;
@@ -274,8 +274,8 @@ function sniff(b: Buffer): Kind {
     if (isPcapMagic(b, 0)) return 'pcap';
     if (isPcapngMagic(b, 0)) return 'pcapng';
   }
-  if (looksLikeText(b)) return 'text';
   if (b.length < 4 && MAGICS.some((m) => b.length < m.length && b.every((x, i) => x === m[i]))) return 'short';
+  if (looksLikeText(b)) return 'text';
   return 'unknown';
 }
 

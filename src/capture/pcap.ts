@@ -66,49 +66,43 @@ export class PcapParser implements RecordParser {
     const fracPerMs = this.fracPerMs;
     const maxCaplen = this.maxCaplen;
     const swapped = this.lengthsSwapped;
-    let packets = 0;
-    let bytes = 0;
-    try {
-      for (;;) {
-        const avail = end - p;
-        if (avail < PCAP_RECORD_HEADER_LEN) {
-          this.want = PCAP_RECORD_HEADER_LEN;
-          break;
-        }
-        let sec: number, frac: number, cap: number, wire: number;
-        if (le) {
-          sec = u32le(buf, p);
-          frac = u32le(buf, p + 4);
-          cap = u32le(buf, p + 8);
-          wire = u32le(buf, p + 12);
-        } else {
-          sec = u32be(buf, p);
-          frac = u32be(buf, p + 4);
-          cap = u32be(buf, p + 8);
-          wire = u32be(buf, p + 12);
-        }
-        if (swapped !== 0 && (swapped === 1 || cap > wire)) {
-          const t = cap;
-          cap = wire;
-          wire = t;
-        }
-        if (cap > maxCaplen) {
-          throw new CaptureError('E_INPUT_CORRUPT', this.file, pos + (p - start), `record captured length ${cap} exceeds the maximum ${maxCaplen}`);
-        }
-        const len = PCAP_RECORD_HEADER_LEN + cap;
-        if (avail < len) {
-          this.want = len;
-          break;
-        }
-        if (wire < cap) wire = cap;
-        packets++;
-        bytes += wire;
-        handler.onPacket(lt, buf, p + PCAP_RECORD_HEADER_LEN, cap, wire, sec * 1000 + frac / fracPerMs);
-        p += len;
+    const stats = this.stats;
+    for (;;) {
+      const avail = end - p;
+      if (avail < PCAP_RECORD_HEADER_LEN) {
+        this.want = PCAP_RECORD_HEADER_LEN;
+        break;
       }
-    } finally {
-      this.stats.packets += packets;
-      this.stats.bytes += bytes;
+      let sec: number, frac: number, cap: number, wire: number;
+      if (le) {
+        sec = u32le(buf, p);
+        frac = u32le(buf, p + 4);
+        cap = u32le(buf, p + 8);
+        wire = u32le(buf, p + 12);
+      } else {
+        sec = u32be(buf, p);
+        frac = u32be(buf, p + 4);
+        cap = u32be(buf, p + 8);
+        wire = u32be(buf, p + 12);
+      }
+      if (swapped !== 0 && (swapped === 1 || cap > wire)) {
+        const t = cap;
+        cap = wire;
+        wire = t;
+      }
+      if (cap > maxCaplen) {
+        throw new CaptureError('E_INPUT_CORRUPT', this.file, pos + (p - start), `record captured length ${cap} exceeds the maximum ${maxCaplen}`);
+      }
+      const len = PCAP_RECORD_HEADER_LEN + cap;
+      if (avail < len) {
+        this.want = len;
+        break;
+      }
+      if (wire < cap) wire = cap;
+      stats.packets++;
+      stats.bytes += wire;
+      handler.onPacket(lt, buf, p + PCAP_RECORD_HEADER_LEN, cap, wire, sec * 1000 + frac / fracPerMs);
+      p += len;
     }
     return p;
   }

@@ -71,85 +71,79 @@ export class PcapngParser implements RecordParser {
 
   parse(buf: Buffer, start: number, end: number, pos: number, handler: PacketHandler): number {
     let p = start;
-    let packets = 0;
-    let bytes = 0;
-    try {
-      for (;;) {
-        const avail = end - p;
-        if (avail < BLOCK_PEEK) {
-          this.want = BLOCK_PEEK;
-          break;
-        }
-        const le = this.le;
-        const type = u32(buf, p, le);
-        if (type === BT_SHB) {
-          const len = this.sectionHeader(buf, p, avail, pos + (p - start));
-          if (len > avail) {
-            this.want = len;
-            break;
-          }
-          p += len;
-          continue;
-        }
-        if (this.sections === 0) {
-          throw this.corrupt(pos + (p - start), 'the file does not start with a Section Header Block');
-        }
-        const len = u32(buf, p + 4, le);
-        if (len < 12 || (len & 3) !== 0 || len > PCAPNG_MAX_BLOCK) {
-          throw this.corrupt(pos + (p - start), `bad block total length ${len} (block type ${type})`);
-        }
-        if (avail < len) {
+    const stats = this.stats;
+    for (;;) {
+      const avail = end - p;
+      if (avail < BLOCK_PEEK) {
+        this.want = BLOCK_PEEK;
+        break;
+      }
+      const le = this.le;
+      const type = u32(buf, p, le);
+      if (type === BT_SHB) {
+        const len = this.sectionHeader(buf, p, avail, pos + (p - start));
+        if (len > avail) {
           this.want = len;
           break;
         }
-        if (u32(buf, p + len - 4, le) !== len) {
-          throw this.corrupt(pos + (p - start), `block trailing length ${u32(buf, p + len - 4, le)} differs from leading length ${len}`);
-        }
-        if (type === BT_EPB || type === BT_PB) {
-          if (len < 32) throw this.corrupt(pos + (p - start), `packet block too short (${len} bytes)`);
-          const id = type === BT_EPB ? u32(buf, p + 8, le) : u16(buf, p + 8, le);
-          if (id >= this.ifLinkType.length) {
-            throw this.corrupt(pos + (p - start), `packet block refers to interface ${id} but the section describes ${this.ifLinkType.length}`);
-          }
-          const hi = u32(buf, p + 12, le);
-          const lo = u32(buf, p + 16, le);
-          const cap = u32(buf, p + 20, le);
-          let wire = u32(buf, p + 24, le);
-          if (cap > len - 32) {
-            throw this.corrupt(pos + (p - start), `captured length ${cap} does not fit in a ${len}-byte block`);
-          }
-          if (cap > this.ifMaxCaplen[id]) {
-            throw this.corrupt(pos + (p - start), `captured length ${cap} exceeds the maximum ${this.ifMaxCaplen[id]}`);
-          }
-          const upm = this.ifUnitsPerMs[id];
-          const ts =
-            (hi < 0x200000 ? (hi * 4294967296 + lo) / upm : hi * this.ifMsPerHigh[id] + lo / upm) + this.ifOffsetMs[id];
-          this.lastTsMs = ts;
-          if (wire < cap) wire = cap;
-          packets++;
-          bytes += wire;
-          handler.onPacket(this.ifLinkType[id], buf, p + 28, cap, wire, ts);
-        } else if (type === BT_SPB) {
-          if (len < 16) throw this.corrupt(pos + (p - start), `simple packet block too short (${len} bytes)`);
-          if (this.ifLinkType.length === 0) {
-            throw this.corrupt(pos + (p - start), 'simple packet block before any Interface Description Block');
-          }
-          const wire = u32(buf, p + 8, le);
-          const snap = this.ifSnaplen[0];
-          let cap = len - 16;
-          if (wire < cap) cap = wire;
-          if (snap !== 0 && snap < cap) cap = snap;
-          packets++;
-          bytes += wire;
-          handler.onPacket(this.ifLinkType[0], buf, p + 12, cap, wire, this.lastTsMs);
-        } else if (type === BT_IDB) {
-          this.interfaceDescription(buf, p, len, le, pos + (p - start));
-        }
         p += len;
+        continue;
       }
-    } finally {
-      this.stats.packets += packets;
-      this.stats.bytes += bytes;
+      if (this.sections === 0) {
+        throw this.corrupt(pos + (p - start), 'the file does not start with a Section Header Block');
+      }
+      const len = u32(buf, p + 4, le);
+      if (len < 12 || (len & 3) !== 0 || len > PCAPNG_MAX_BLOCK) {
+        throw this.corrupt(pos + (p - start), `bad block total length ${len} (block type ${type})`);
+      }
+      if (avail < len) {
+        this.want = len;
+        break;
+      }
+      if (u32(buf, p + len - 4, le) !== len) {
+        throw this.corrupt(pos + (p - start), `block trailing length ${u32(buf, p + len - 4, le)} differs from leading length ${len}`);
+      }
+      if (type === BT_EPB || type === BT_PB) {
+        if (len < 32) throw this.corrupt(pos + (p - start), `packet block too short (${len} bytes)`);
+        const id = type === BT_EPB ? u32(buf, p + 8, le) : u16(buf, p + 8, le);
+        if (id >= this.ifLinkType.length) {
+          throw this.corrupt(pos + (p - start), `packet block refers to interface ${id} but the section describes ${this.ifLinkType.length}`);
+        }
+        const hi = u32(buf, p + 12, le);
+        const lo = u32(buf, p + 16, le);
+        const cap = u32(buf, p + 20, le);
+        let wire = u32(buf, p + 24, le);
+        if (cap > len - 32) {
+          throw this.corrupt(pos + (p - start), `captured length ${cap} does not fit in a ${len}-byte block`);
+        }
+        if (cap > this.ifMaxCaplen[id]) {
+          throw this.corrupt(pos + (p - start), `captured length ${cap} exceeds the maximum ${this.ifMaxCaplen[id]}`);
+        }
+        const upm = this.ifUnitsPerMs[id];
+        const ts =
+          (hi < 0x200000 ? (hi * 4294967296 + lo) / upm : hi * this.ifMsPerHigh[id] + lo / upm) + this.ifOffsetMs[id];
+        this.lastTsMs = ts;
+        if (wire < cap) wire = cap;
+        stats.packets++;
+        stats.bytes += wire;
+        handler.onPacket(this.ifLinkType[id], buf, p + 28, cap, wire, ts);
+      } else if (type === BT_SPB) {
+        if (len < 16) throw this.corrupt(pos + (p - start), `simple packet block too short (${len} bytes)`);
+        if (this.ifLinkType.length === 0) {
+          throw this.corrupt(pos + (p - start), 'simple packet block before any Interface Description Block');
+        }
+        const wire = u32(buf, p + 8, le);
+        const snap = this.ifSnaplen[0];
+        let cap = len - 16;
+        if (wire < cap) cap = wire;
+        if (snap !== 0 && snap < cap) cap = snap;
+        stats.packets++;
+        stats.bytes += wire;
+        handler.onPacket(this.ifLinkType[0], buf, p + 12, cap, wire, this.lastTsMs);
+      } else if (type === BT_IDB) {
+        this.interfaceDescription(buf, p, len, le, pos + (p - start));
+      }
+      p += len;
     }
     return p;
   }

@@ -10,6 +10,7 @@
  */
 
 import type { FileHandle } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
 import { CaptureError } from '../util/errors';
 import type { PacketHandler, PacketSource, SourceStats } from './source';
 
@@ -177,6 +178,91 @@ export class IteratorChunks implements ChunkInput {
         // The stream's own error has already been reported by next().
       }
     }
+  }
+}
+
+/** Chunks queued before the stream is paused. */
+const STREAM_QUEUE = 4;
+
+/**
+ * Iterates a stream through its 'data' events, so that everything the stream
+ * emitted before an error is still delivered before the error (a stream's own
+ * async iterator drops buffered data when the stream is destroyed, and zlib
+ * destroys its stream on bad or truncated input).
+ */
+export class StreamIterator implements AsyncIterator<Buffer> {
+  private readonly queue: Buffer[] = [];
+  private failed = false;
+  private error: unknown = null;
+  private ended = false;
+  private paused = false;
+  private wake: (() => void) | null = null;
+
+  constructor(private readonly stream: Readable) {
+    stream.on('data', this.onData);
+    stream.on('end', this.onEnd);
+    stream.on('error', this.onError);
+    stream.on('close', this.onClose);
+  }
+
+  async next(): Promise<IteratorResult<Buffer>> {
+    for (;;) {
+      const chunk = this.queue.shift();
+      if (chunk !== undefined) {
+        if (this.paused && this.queue.length === 0) {
+          this.paused = false;
+          this.stream.resume();
+        }
+        return { value: chunk, done: false };
+      }
+      if (this.failed) throw this.error;
+      if (this.ended) return { value: undefined, done: true };
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+      });
+    }
+  }
+
+  async return(): Promise<IteratorResult<Buffer>> {
+    this.ended = true;
+    this.queue.length = 0;
+    this.stream.off('data', this.onData);
+    this.stream.off('end', this.onEnd);
+    this.stream.off('close', this.onClose);
+    this.stream.destroy();
+    return { value: undefined, done: true };
+  }
+
+  private readonly onData = (chunk: Buffer | string): void => {
+    this.queue.push(typeof chunk === 'string' ? Buffer.from(chunk, 'latin1') : chunk);
+    if (!this.paused && this.queue.length >= STREAM_QUEUE) {
+      this.paused = true;
+      this.stream.pause();
+    }
+    this.notify();
+  };
+
+  private readonly onEnd = (): void => {
+    this.ended = true;
+    this.notify();
+  };
+
+  private readonly onError = (err: unknown): void => {
+    if (!this.failed) {
+      this.failed = true;
+      this.error = err;
+    }
+    this.notify();
+  };
+
+  private readonly onClose = (): void => {
+    if (!this.ended && !this.failed) this.onError(new Error('the stream closed before its end'));
+  };
+
+  private notify(): void {
+    const w = this.wake;
+    this.wake = null;
+    if (w !== null) w();
   }
 }
 

@@ -2,7 +2,8 @@
  * CAPWAP data channel (RFC 5415, 4.3; RFC 5416 for IEEE 802.11 bindings):
  * preamble version 0 and type 0 (clear text; DTLS-protected data is left as
  * UDP), header length HLEN in 4-byte words, wireless binding id and the T bit
- * (native 802.11 frame when set, 802.3 frame otherwise). Fragmented CAPWAP
+ * (native 802.11 frame when set, 802.3 frame otherwise; Cisco's byte-swapped
+ * 802.11 frame control is recognised). Fragmented CAPWAP
  * payloads and keep-alives carry no frame to open.
  */
 import type { Decoder } from './decoder';
@@ -22,6 +23,11 @@ export function decodeCapwapData(d: Decoder, buf: Buffer, off: number, end: numb
   if (hlen < 8 || off + hlen >= end || fragment || keepAlive) return NOT_TUNNEL;
   const t = enterTunnel(d, Tunnel.Capwap);
   if (t !== DecodeResult.Ok) return t;
-  if (native && wbid === 1) return decodeIeee80211(d, buf, off + hlen, end);
+  if (native && wbid === 1) {
+    const o = off + hlen;
+    // Cisco controllers byte-swap the 802.11 frame control: take the reading that gives a data frame.
+    const swapped = end - o >= 2 && ((buf[o] >> 2) & 3) !== 2 && ((buf[o + 1] >> 2) & 3) === 2;
+    return decodeIeee80211(d, buf, o, end, swapped);
+  }
   return decodeEthernet(d, buf, off + hlen, end);
 }

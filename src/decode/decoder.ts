@@ -43,6 +43,7 @@ export class Decoder {
     p.buf = buf;
     p.tsMs = tsMs;
     p.wireLen = wireLen;
+    p.uncaptured = wireLen > caplen ? wireLen - caplen : 0;
     p.frameBytes = wireLen;
     p.linkType = linkType;
     this.inFragment = false;

@@ -3,16 +3,18 @@
  * the 24-byte MAC header, the fourth address when both DS bits are set, the
  * QoS control field and HT control field, then an 802.2 LLC/SNAP header
  * carrying an EtherType. Management and control frames, protected (encrypted)
- * frames and A-MSDU aggregates are counted as non-IP.
+ * frames and A-MSDU aggregates are counted as non-IP. Cisco wireless
+ * controllers send the two frame-control bytes swapped inside CAPWAP; the
+ * caller says when to read them that way.
  */
 import type { Decoder } from './decoder';
 import { DecodeResult, Malformed } from './packet';
 import { decodeLlc } from './ethernet';
 
-export function decodeIeee80211(d: Decoder, buf: Buffer, off: number, end: number): DecodeResult {
+export function decodeIeee80211(d: Decoder, buf: Buffer, off: number, end: number, swappedFc = false): DecodeResult {
   if (end - off < 24) return d.fail(Malformed.LinkTruncated);
-  const fc0 = buf[off];
-  const fc1 = buf[off + 1];
+  const fc0 = swappedFc ? buf[off + 1] : buf[off];
+  const fc1 = swappedFc ? buf[off] : buf[off + 1];
   const type = (fc0 >> 2) & 3;
   const subtype = (fc0 >> 4) & 15;
   if (type !== 2) return DecodeResult.NotIp;

@@ -2,7 +2,8 @@
  * IPv4 (RFC 791): version, header length (options skipped, not parsed),
  * total length (trailing link-layer padding is cut off; a total length of 0,
  * as written by captures of TCP segmentation offload, means "to the end of the
- * capture"), fragmentation fields, protocol and addresses. Fragments go to
+ * capture"; a total length longer than the frame on the wire is malformed,
+ * while one cut by the capture's snap length is not), fragmentation fields, protocol and addresses. Fragments go to
  * the reassembler. The header checksum is not verified (captures from the
  * sending host often carry offloaded checksums).
  */
@@ -30,7 +31,7 @@ export function decodeIpv4(d: Decoder, buf: Buffer, off: number, end: number): D
   const total = (buf[off + 2] << 8) | buf[off + 3];
   let ipEnd = end;
   if (total !== 0) {
-    if (total < ihl) return d.fail(Malformed.Ipv4BadTotalLength);
+    if (total < ihl || off + total > end + d.pkt.uncaptured) return d.fail(Malformed.Ipv4BadTotalLength);
     if (off + total < end) ipEnd = off + total;
   }
   const p = d.pkt;

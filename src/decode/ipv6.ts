@@ -4,7 +4,8 @@
  * HIP (139), shim6 (140) by their length field, AH (51, RFC 4302, length in
  * 4-byte units), the fragment header (44) handed to the reassembler, and "no
  * next header" (59). A payload length of 0 (jumbogram, RFC 2675, or
- * segmentation offload) means "to the end of the capture". Option contents
+ * segmentation offload) means "to the end of the capture"; a payload length
+ * beyond the frame on the wire is malformed. Option contents
  * are not interpreted.
  */
 import type { Decoder } from './decoder';
@@ -19,7 +20,10 @@ export function decodeIpv6(d: Decoder, buf: Buffer, off: number, end: number): D
   if (buf[off] >> 4 !== 6) return d.fail(Malformed.Ipv4BadVersion);
   const plen = (buf[off + 4] << 8) | buf[off + 5];
   let ipEnd = end;
-  if (plen !== 0 && off + 40 + plen < end) ipEnd = off + 40 + plen;
+  if (plen !== 0) {
+    if (off + 40 + plen > end + d.pkt.uncaptured) return d.fail(Malformed.Ipv6BadPayloadLength);
+    if (off + 40 + plen < end) ipEnd = off + 40 + plen;
+  }
   const p = d.pkt;
   p.ipVersion = 6;
   p.ipOff = off;

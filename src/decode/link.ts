@@ -3,7 +3,8 @@
  * (https://www.tcpdump.org/linktypes.html):
  *  - BSD null (0, family in the capturing host's byte order) and loopback (108, network order)
  *  - PPP (9) and PPP in HDLC-like framing (50): RFC 1661/1662, optional FF 03 address/control,
- *    one- or two-byte protocol field; Cisco HDLC (104): address, control, EtherType
+ *    one- or two-byte protocol field; Cisco HDLC (104): address, control, EtherType (also
+ *    recognised by its 0x0F/0x8F address inside PPP captures of serial links, as Wireshark does)
  *  - raw IP (12, 14, 101) and IPv4/IPv6 (228/229): the version nibble decides
  *  - Linux cooked capture v1 (113, 16-byte header) and v2 (276, 20-byte header)
  *  - PPI (192): the per-packet header's DLT field selects Ethernet or 802.11
@@ -80,6 +81,8 @@ export function decodePppProtocol(d: Decoder, proto: number, buf: Buffer, off: n
 
 export function decodePpp(d: Decoder, buf: Buffer, off: number, end: number): DecodeResult {
   if (end - off < 2) return d.fail(Malformed.LinkTruncated);
+  // Serial links captured as PPP may carry Cisco HDLC framing instead (address 0x0F unicast or 0x8F broadcast, control 0).
+  if ((buf[off] === 0x0f || buf[off] === 0x8f) && buf[off + 1] === 0x00) return decodeCiscoHdlc(d, buf, off, end);
   if (buf[off] === 0xff && buf[off + 1] === 0x03) {
     off += 2;
     if (end - off < 1) return d.fail(Malformed.LinkTruncated);

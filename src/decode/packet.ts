@@ -34,6 +34,7 @@ export const enum Malformed {
   Ipv4BadTotalLength,
   Ipv6Truncated,
   Ipv6BadExtensionHeader,
+  Ipv6BadPayloadLength,
   TcpTruncated,
   TcpBadDataOffset,
   UdpTruncated,
@@ -60,6 +61,7 @@ export const MALFORMED_NAMES: readonly string[] = [
   'ipv4_bad_total_length',
   'ipv6_truncated',
   'ipv6_bad_extension_header',
+  'ipv6_bad_payload_length',
   'tcp_truncated',
   'tcp_bad_data_offset',
   'udp_truncated',
@@ -118,6 +120,12 @@ export class DecodedPacket {
   tsMs = 0;
   /** Length on the wire of the frame being decoded. */
   wireLen = 0;
+  /**
+   * Bytes of the frame not captured (wire length minus captured length, e.g.
+   * cut by the snap length). An IP length that reaches beyond the captured
+   * bytes plus these is a malformed packet, not a short capture.
+   */
+  uncaptured = 0;
   linkType = 0;
 
   /** 802.1Q VLAN id (the outermost tag), 0 when untagged. */

@@ -23,6 +23,12 @@ export function decodeIpPayload(d: Decoder, proto: number, buf: Buffer, off: num
   p.proto = proto;
   p.l4Off = off;
   p.l4Len = end - off;
+  p.srcPort = 0;
+  p.dstPort = 0;
+  p.tcpFlags = 0;
+  p.tcpOptLen = 0;
+  p.icmpType = 0;
+  p.icmpCode = 0;
   switch (proto) {
     case IpProto.Tcp:
       return decodeTcp(d, buf, off, end);

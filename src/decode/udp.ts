@@ -3,7 +3,8 @@
  * the UDP length and the IP payload; a length below 8, as in jumbograms, is
  * ignored). Datagrams on the well-known ports of UDP tunnels are opened when
  * their header checks out: GTP-U 2152, VXLAN 4789, CAPWAP data 5247, TZSP
- * 37008. Checksums are not verified.
+ * 37008. A tunnel datagram with no IP packet inside (802.11 management frames,
+ * ARP ...) is accounted as the outer UDP flow. Checksums are not verified.
  */
 import type { Decoder } from './decoder';
 import { DecodeResult, Malformed } from './packet';
@@ -31,11 +32,26 @@ export function decodeUdp(d: Decoder, buf: Buffer, off: number, end: number): De
   p.payloadOff = off + 8;
   p.payloadLen = pend - off - 8;
   if (d.tunnels && !d.inFragment) {
+    const tunnel = p.tunnel;
+    const depth = p.depth;
+    const vlan = p.vlanId;
     let r = NOT_TUNNEL;
     if (sport === PORT_GTP_U || dport === PORT_GTP_U) r = decodeGtpU(d, buf, off + 8, pend);
     else if (dport === PORT_VXLAN || sport === PORT_VXLAN) r = decodeVxlan(d, buf, off + 8, pend);
     else if (dport === PORT_CAPWAP_DATA || sport === PORT_CAPWAP_DATA) r = decodeCapwapData(d, buf, off + 8, pend);
     else if (dport === PORT_TZSP || sport === PORT_TZSP) r = decodeTzsp(d, buf, off + 8, pend);
+    if (r === DecodeResult.NotIp) {
+      // A tunnel carrying no IP here (802.11 management, ARP ...): account the outer datagram.
+      p.tunnel = tunnel;
+      p.depth = depth;
+      p.vlanId = vlan;
+      p.proto = 17;
+      p.srcPort = sport;
+      p.dstPort = dport;
+      p.payloadOff = off + 8;
+      p.payloadLen = pend - off - 8;
+      return DecodeResult.Ok;
+    }
     if (r !== NOT_TUNNEL) return r;
   }
   return DecodeResult.Ok;

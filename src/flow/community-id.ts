@@ -24,7 +24,8 @@
  * router solicitation/advertisement for ICMP; echo, MLD query/report, router
  * and neighbour solicitation/advertisement, node information (who-are-you)
  * and home agent address discovery for ICMPv6) the "destination port" is the
- * type of the counterpart message, so a request and its reply share an ID.
+ * type of the counterpart message (the code is not hashed), so a request and
+ * its reply share an ID.
  * Every other type is one-way: the "destination port" is the message code and
  * the endpoints are never swapped, so sender and receiver stay in place.
  *
