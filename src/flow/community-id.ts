@@ -33,7 +33,7 @@
  * tunnels and any other encapsulation. The caller passes the addresses and
  * protocol it keys the flow on (for flowtap, the innermost IP header).
  */
-import { createHash } from 'node:crypto';
+import { sha1Short } from '../util/sha1';
 
 const PROTO_ICMP = 1;
 const PROTO_TCP = 6;
@@ -71,11 +71,7 @@ function counterparts(pairs: ReadonlyArray<readonly [number, number]>): Int16Arr
 
 /** Hash input: 2 + 16 + 16 + 1 + 1 + 2 + 2 bytes at most. */
 const input = Buffer.alloc(40);
-/** Views of `input` for the four possible input lengths, made once. */
-const V4_NO_PORTS = input.subarray(0, 12);
-const V4_PORTS = input.subarray(0, 16);
-const V6_NO_PORTS = input.subarray(0, 36);
-const V6_PORTS = input.subarray(0, 40);
+const digest = Buffer.alloc(20);
 
 /**
  * Community ID v1 of a flow.
@@ -167,6 +163,6 @@ export function communityId(
     buf[o + 4] = bp >>> 8;
     buf[o + 5] = bp & 0xff;
   }
-  const view = ipVersion === 4 ? (hasPorts ? V4_PORTS : V4_NO_PORTS) : hasPorts ? V6_PORTS : V6_NO_PORTS;
-  return '1:' + createHash('sha1').update(view).digest('base64');
+  sha1Short(buf, hasPorts ? o + 6 : o + 2, digest);
+  return '1:' + digest.toString('base64');
 }

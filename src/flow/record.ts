@@ -63,11 +63,6 @@ export function l4Name(proto: number): string {
   return L4_NAMES[proto] ?? String(proto);
 }
 
-/** Rounds a millisecond time to 3 decimals (microseconds) so JSON stays short. */
-function ms3(x: number): number {
-  return Math.round(x * 1000) / 1000;
-}
-
 export function buildRecord(t: FlowTable, f: number, reason: EndReason): FlowRecord {
   const meta = t.keyMeta[f];
   const proto = meta & 0xff;
@@ -81,8 +76,8 @@ export function buildRecord(t: FlowTable, f: number, reason: EndReason): FlowRec
   const bPort = ports & 0xffff;
   const srcPort = cOff === 0 ? aPort : bPort;
   const dstPort = cOff === 0 ? bPort : aPort;
-  const first = t.firstMs[f];
-  const last = t.lastMs[f];
+  const first = Math.floor(t.firstMs[f]);
+  const last = Math.floor(t.lastMs[f]);
   const icmp = proto === 1 || proto === 58;
   const tc = t.icmpTypeCode[f];
   const rec: FlowRecord = {
@@ -109,9 +104,9 @@ export function buildRecord(t: FlowTable, f: number, reason: EndReason): FlowRec
     tunnel: TUNNEL_NAMES[t.tunnel[f]] ?? '',
     out_tcp_flags: t.tcpFlags[f << 1],
     in_tcp_flags: t.tcpFlags[(f << 1) | 1],
-    first_switched_ms: ms3(first),
-    last_switched_ms: ms3(last),
-    duration_ms: ms3(last - first),
+    first_switched_ms: first,
+    last_switched_ms: last,
+    duration_ms: last - first,
     flow_end_reason: END_REASON_NAMES[reason],
     community_id: '',
   };
