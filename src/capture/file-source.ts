@@ -35,7 +35,7 @@ export interface CaptureInputOptions {
   stdin?: AsyncIterable<Buffer | string>;
 }
 
-export const DEFAULT_CHUNK_SIZE = 2 * 1024 * 1024;
+export const DEFAULT_CHUNK_SIZE = 1024 * 1024;
 /** A text file larger than this is not taken for a playlist. */
 export const PLAYLIST_MAX_BYTES = 1024 * 1024;
 const MAX_PLAYLIST_DEPTH = 8;

@@ -137,6 +137,9 @@ export class PcapngParser implements RecordParser {
         let cap = len - 16;
         if (wire < cap) cap = wire;
         if (snap !== 0 && snap < cap) cap = snap;
+        if (cap > this.ifMaxCaplen[0]) {
+          throw this.corrupt(pos + (p - start), `captured length ${cap} exceeds the maximum ${this.ifMaxCaplen[0]}`);
+        }
         stats.packets++;
         stats.bytes += wire;
         handler.onPacket(this.ifLinkType[0], buf, p + 12, cap, wire, this.lastTsMs);

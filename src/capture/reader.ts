@@ -1,12 +1,13 @@
 /**
- * The streaming core shared by the pcap and pcapng readers: a RecordParser
- * walks the complete records of one chunk in place, and a RecordAssembler
- * joins a record that straddles two chunks in a reusable carry buffer.
- * Chunks come from a ChunkInput: a file read with positional-less fs reads
- * into two reused buffers (the next read runs while the current chunk is
- * parsed), or any async iterable of Buffers (standard input, gunzip output).
- * A CaptureSource ties one input and one parser into a PacketSource.
- * Nothing here knows any file format; nothing is allocated per packet.
+ * The streaming core shared by the pcap and pcapng readers, independent of
+ * any file format: a RecordParser walks the complete records of a chunk in
+ * place, and a RecordAssembler joins a record that straddles two chunks in a
+ * reusable carry buffer (grown only for a larger record). Chunks come from a
+ * ChunkInput: sequential fs reads of a file into two reused buffers (the next
+ * read runs while the current chunk is parsed), or a stream (standard input,
+ * pipes, gunzip output) read through its 'data' events. A CaptureSource ties
+ * one input and one parser into a PacketSource. Nothing is allocated per
+ * packet; only a straddling record is copied.
  */
 
 import type { FileHandle } from 'node:fs/promises';
@@ -150,7 +151,9 @@ export class FileChunks implements ChunkInput {
   }
 
   private start(): void {
-    this.pending = this.fh.read(this.bufs[this.cur], 0, this.size, null).then((r) => r.bytesRead);
+    const p = this.fh.read(this.bufs[this.cur], 0, this.size, null).then((r) => r.bytesRead);
+    p.catch(() => 0);
+    this.pending = p;
   }
 }
 

@@ -23,6 +23,8 @@ export interface CliOptions {
   maxFlows: number;
   fluentd?: { host: string; port: number; tag: string; mode: 'msgpack' | 'json' };
   statsJson: boolean;
+  /** Exit 1 when a capture's last record is cut short (default: a warning). */
+  strict: boolean;
   help: boolean;
   version: boolean;
 }
@@ -53,6 +55,7 @@ export const OPTIONS: readonly Spec[] = [
   { long: 'no-tunnels', help: 'Do not decapsulate tunnels: account the outer packets.' },
   { long: 'timeout', arg: 'name=seconds[,...]', help: `Flow timeouts in seconds: tcp-opening (${DEFAULT_TIMEOUTS.tcpOpening}), tcp (${DEFAULT_TIMEOUTS.tcp}), tcp-closed (${DEFAULT_TIMEOUTS.tcpClosed}), udp (${DEFAULT_TIMEOUTS.udp}), icmp (${DEFAULT_TIMEOUTS.icmp}), other (${DEFAULT_TIMEOUTS.other}), active (${DEFAULT_TIMEOUTS.active}).` },
   { long: 'max-flows', arg: 'n', help: `Most flows kept at once; beyond it the least recently active is exported early (default ${DEFAULT_MAX_FLOWS}).` },
+  { long: 'strict', help: 'Exit with code 1 when a capture ends inside a packet record (by default that is a warning and the packets before it are used).' },
   { short: 'h', long: 'help', help: 'Show this help.' },
   { long: 'version', help: 'Print the version.' },
 ];
@@ -85,6 +88,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     timeouts: { ...DEFAULT_TIMEOUTS },
     maxFlows: DEFAULT_MAX_FLOWS,
     statsJson: false,
+    strict: false,
     help: false,
     version: false,
   };
@@ -195,6 +199,9 @@ export function parseArgs(argv: readonly string[]): CliOptions {
       case 'max-flows':
         o.maxFlows = intArg(flag, v, 16, 1 << 26);
         break;
+      case 'strict':
+        o.strict = true;
+        break;
       case 'help':
         o.help = true;
         break;
@@ -244,9 +251,10 @@ export function helpText(): string {
   lines.push(
     '',
     'Output: one record per flow (JSON Lines by default; fields in docs/schema.md).',
-    'Exit codes: 0 success; 1 an input could not be read completely (corrupt, truncated,',
-    'unreadable: the flows read up to there are still written); 2 bad command line;',
-    '3 the output could not be written.',
+    'Exit codes: 0 success; 1 an input could not be read completely (missing, not a',
+    'capture, corrupt: the message names the file and byte offset, and the flows read up',
+    'to there are still written); 2 bad command line; 3 the output could not be written.',
+    'A capture whose last record is cut short is a warning (exit 0) unless --strict.',
   );
   return lines.join('\n');
 }

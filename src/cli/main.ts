@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs, helpText, CliOptions } from './args';
-import { openCaptureInputs } from '../capture/file-source';
+import { openCaptureInput } from '../capture/file-source';
 import { BpfFilter } from '../capture/bpf-filter';
 import { Probe, ProbeSummary } from '../probe';
 import { LineOutput } from '../export/output';
@@ -83,17 +83,20 @@ export async function main(argv: readonly string[]): Promise<number> {
 
   const started = process.hrtime.bigint();
   let code: number = ExitCode.Ok;
-  let inputName = opts.inputs.join(',');
-  try {
-    const source = await openCaptureInputs(opts.inputs);
-    inputName = source.name;
-    await source.run(probe);
-  } catch (err) {
-    if (err instanceof CaptureError || err instanceof FlowtapError) {
-      say(err.message);
-      code = err instanceof UsageError ? ExitCode.Usage : ExitCode.InputError;
-    } else {
-      throw err;
+  const inputName = opts.inputs.length === 1 && opts.inputs[0] === '-' ? 'stdin' : opts.inputs.join(',');
+  for (const input of opts.inputs) {
+    try {
+      const source = await openCaptureInput(input);
+      await source.run(probe);
+    } catch (err) {
+      if (!(err instanceof FlowtapError)) throw err;
+      if (isCutShort(err) && !opts.strict) {
+        // A capture whose last record is incomplete (stopped while writing): keep what was read.
+        say(`warning: ${err.message}; the packets before it were read`);
+      } else {
+        say(err.message);
+        code = err instanceof UsageError ? ExitCode.Usage : ExitCode.InputError;
+      }
     }
   }
   probe.finish();
@@ -109,6 +112,11 @@ export async function main(argv: readonly string[]): Promise<number> {
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   if (!opts.quiet) printStats(inputName, probe.summary(), seconds, opts.statsJson);
   return code;
+}
+
+/** The input ended inside a packet record (as opposed to a file too short to be a capture at all). */
+function isCutShort(err: FlowtapError): boolean {
+  return err instanceof CaptureError && err.code === 'E_INPUT_TRUNCATED' && err.offset > 0;
 }
 
 function num(n: number): string {

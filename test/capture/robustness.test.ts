@@ -168,6 +168,11 @@ test('records larger than the chunk and the carry buffer are assembled', async (
     assert.equal(b.error, null);
     assert.deepEqual(b.frames.map((f) => f.caplen), [100, 200000, 50, 70000, 0, 3]);
   }
+  // Chunks of 150 bytes split the header of the 200000-byte record (at 140..156): the carry grows while holding it.
+  const c = await readStream(pcap, 150);
+  assert.equal(c.error, null);
+  assert.ok(c.frames.every((f, i) => f.data.equals(recs[i].data)));
+  assert.equal(c.frames.length, sizes.length);
 });
 
 test('fuzz: random and mutated inputs give frames and at most a CaptureError (2 s)', async () => {
