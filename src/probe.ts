@@ -69,9 +69,10 @@ export class Probe implements PacketHandler, FlowSink {
     this.decoder.frag.expire(nowMs);
   }
 
-  /** End of input: every live flow is written. */
+  /** End of input: every live flow is written; fragments still waiting for their first fragment count as orphaned. */
   finish(): void {
     this.table.flushAll();
+    this.decoder.frag.expire(Infinity);
   }
 
   flowEnded(table: FlowTable, f: number, reason: EndReason): void {

@@ -25,8 +25,14 @@ export function decodeCapwapData(d: Decoder, buf: Buffer, off: number, end: numb
   if (t !== DecodeResult.Ok) return t;
   if (native && wbid === 1) {
     const o = off + hlen;
-    // Cisco controllers byte-swap the 802.11 frame control: take the reading that gives a data frame.
-    const swapped = end - o >= 2 && ((buf[o] >> 2) & 3) !== 2 && ((buf[o + 1] >> 2) & 3) === 2;
+    // Cisco controllers byte-swap the 802.11 frame control. The protocol version bits (always 0)
+    // tell the orders apart; when both readings are valid, take the one that gives a data frame.
+    let swapped = false;
+    if (end - o >= 2) {
+      const normalOk = (buf[o] & 3) === 0;
+      const swappedOk = (buf[o + 1] & 3) === 0;
+      swapped = swappedOk && (!normalOk || (((buf[o] >> 2) & 3) !== 2 && ((buf[o + 1] >> 2) & 3) === 2));
+    }
     return decodeIeee80211(d, buf, o, end, swapped);
   }
   return decodeEthernet(d, buf, off + hlen, end);

@@ -41,8 +41,11 @@ export function decodeIpPayload(d: Decoder, proto: number, buf: Buffer, off: num
       return decodeSctp(d, buf, off, end);
     case IpProto.Gre:
       if (d.tunnels && !d.inFragment) {
+        const slot = d.saveOuter();
         const r = decodeGre(d, buf, off, end);
-        if (r !== NOT_TUNNEL) return r;
+        // GRE carrying no IP packet (PPTP control, encrypted PPP, bridged ARP ...) stays a GRE flow.
+        if (r === DecodeResult.NotIp) d.restoreOuter(slot);
+        else if (r !== NOT_TUNNEL) return r;
         p.proto = proto;
       }
       break;

@@ -32,9 +32,7 @@ export function decodeUdp(d: Decoder, buf: Buffer, off: number, end: number): De
   p.payloadOff = off + 8;
   p.payloadLen = pend - off - 8;
   if (d.tunnels && !d.inFragment) {
-    const tunnel = p.tunnel;
-    const depth = p.depth;
-    const vlan = p.vlanId;
+    const slot = d.saveOuter();
     let r = NOT_TUNNEL;
     if (sport === PORT_GTP_U || dport === PORT_GTP_U) r = decodeGtpU(d, buf, off + 8, pend);
     else if (dport === PORT_VXLAN || sport === PORT_VXLAN) r = decodeVxlan(d, buf, off + 8, pend);
@@ -42,14 +40,7 @@ export function decodeUdp(d: Decoder, buf: Buffer, off: number, end: number): De
     else if (dport === PORT_TZSP || sport === PORT_TZSP) r = decodeTzsp(d, buf, off + 8, pend);
     if (r === DecodeResult.NotIp) {
       // A tunnel carrying no IP here (802.11 management, ARP ...): account the outer datagram.
-      p.tunnel = tunnel;
-      p.depth = depth;
-      p.vlanId = vlan;
-      p.proto = 17;
-      p.srcPort = sport;
-      p.dstPort = dport;
-      p.payloadOff = off + 8;
-      p.payloadLen = pend - off - 8;
+      d.restoreOuter(slot);
       return DecodeResult.Ok;
     }
     if (r !== NOT_TUNNEL) return r;

@@ -110,12 +110,21 @@ export function buildRecord(t: FlowTable, f: number, reason: EndReason): FlowRec
     flow_end_reason: END_REASON_NAMES[reason],
     community_id: '',
   };
-  if (icmp) {
-    rec.icmp_type = tc >> 8;
-    rec.icmp_code = tc & 0xff;
-  }
   rec.community_id = communityId(ipv === 6 ? 6 : 4, t.keyAddr, base + cOff, t.keyAddr, base + sOff, proto, srcPort, dstPort, tc >> 8, tc & 0xff);
-  return rec;
+  return icmp ? withIcmp(rec, tc >> 8, tc & 0xff) : rec;
+}
+
+/** The record with icmp_type/icmp_code in their documented place (before first_switched_ms). */
+function withIcmp(r: FlowRecord, type: number, code: number): FlowRecord {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(r)) {
+    if (k === 'first_switched_ms') {
+      out.icmp_type = type;
+      out.icmp_code = code;
+    }
+    out[k] = v;
+  }
+  return out as unknown as FlowRecord;
 }
 
 const TCP_FLAG_LETTERS = 'FSRPAUEC';

@@ -50,6 +50,9 @@ export const enum FlowState {
   Rst = 16,
   /** The next packet starts a new record (after an interim one). */
   NewRecord = 32,
+  /** Packets seen from the client / from the server (over the whole flow, not just this record). */
+  SeenC2S = 64,
+  SeenS2C = 128,
 }
 
 const NIL = -1;
@@ -116,8 +119,13 @@ export class FlowTable {
 
   constructor(sink: FlowSink, opts: FlowTableOptions = {}) {
     this.sink = sink;
-    this.maxFlows = Math.max(16, opts.maxFlows ?? DEFAULT_MAX_FLOWS);
+    const maxFlows = opts.maxFlows ?? DEFAULT_MAX_FLOWS;
+    if (!Number.isInteger(maxFlows) || maxFlows < 16) throw new RangeError(`maxFlows must be an integer >= 16, got ${maxFlows}`);
+    this.maxFlows = maxFlows;
     this.timeouts = Object.freeze({ ...DEFAULT_TIMEOUTS, ...(opts.timeouts ?? {}) });
+    for (const [name, v] of Object.entries(this.timeouts)) {
+      if (!(typeof v === 'number' && Number.isFinite(v) && v > 0)) throw new RangeError(`timeout ${name} must be a positive number of seconds, got ${v}`);
+    }
     this.classTimeout = classTimeoutsMs(this.timeouts);
     this.activeMs = this.timeouts.active * 1000;
     this.seed = randomBytes(4).readInt32LE(0);
@@ -177,13 +185,13 @@ export class FlowTable {
     let cls: TimeoutClass;
     if (proto === IpProto.Tcp) {
       this.tcpFlags[di] |= flags;
-      let st = this.state[f];
+      let st = this.state[f] | (dir === 0 ? FlowState.SeenC2S : FlowState.SeenS2C);
       if (flags & TcpFlag.Syn) st |= dir === 0 ? FlowState.SynC2S : FlowState.SynS2C;
       if (flags & TcpFlag.Fin) st |= dir === 0 ? FlowState.FinC2S : FlowState.FinS2C;
       if (flags & TcpFlag.Rst) st |= FlowState.Rst;
       this.state[f] = st;
       if (st & FlowState.Rst || (st & (FlowState.FinC2S | FlowState.FinS2C)) === (FlowState.FinC2S | FlowState.FinS2C)) cls = TimeoutClass.TcpClosed;
-      else if (this.pkts[f << 1] > 0 && this.pkts[(f << 1) | 1] > 0) cls = TimeoutClass.TcpEstablished;
+      else if ((st & (FlowState.SeenC2S | FlowState.SeenS2C)) === (FlowState.SeenC2S | FlowState.SeenS2C)) cls = TimeoutClass.TcpEstablished;
       else cls = TimeoutClass.TcpOpening;
     } else if (proto === IpProto.Udp) cls = TimeoutClass.Udp;
     else if (proto === IpProto.Icmp || proto === IpProto.Icmpv6) cls = TimeoutClass.Icmp;
