@@ -49,7 +49,7 @@ export function decodeIpv4(d: Decoder, buf: Buffer, off: number, end: number): D
   const fragOffset = (flagsFrag & 0x1fff) << 3;
   if (more || fragOffset !== 0) {
     const id = (buf[off + 4] << 8) | buf[off + 5];
-    return d.frag.add(d, 4, id, proto, fragOffset, more, buf, off + ihl, ipEnd);
+    return d.frag.add(d, 4, id, proto, fragOffset, more, buf, off + ihl, ipEnd, total !== 0 ? off + total : ipEnd);
   }
   return decodeIpPayload(d, proto, buf, off + ihl, ipEnd);
 }

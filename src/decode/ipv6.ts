@@ -33,11 +33,11 @@ export function decodeIpv6(d: Decoder, buf: Buffer, off: number, end: number): D
     const o = off + 8 + (i << 2);
     a[i] = (buf[o] << 24) | (buf[o + 1] << 16) | (buf[o + 2] << 8) | buf[o + 3];
   }
-  return walkIpv6Extensions(d, buf[off + 6], buf, off + 40, ipEnd);
+  return walkIpv6Extensions(d, buf[off + 6], buf, off + 40, ipEnd, plen !== 0 ? off + 40 + plen : ipEnd);
 }
 
 /** Walks extension headers from `next` at `off`; also used on a reassembled datagram. */
-export function walkIpv6Extensions(d: Decoder, next: number, buf: Buffer, off: number, end: number): DecodeResult {
+export function walkIpv6Extensions(d: Decoder, next: number, buf: Buffer, off: number, end: number, declaredEnd = end): DecodeResult {
   for (let n = 0; ; n++) {
     switch (next) {
       case IpProto.HopByHop:
@@ -75,7 +75,7 @@ export function walkIpv6Extensions(d: Decoder, next: number, buf: Buffer, off: n
           break;
         }
         const id = ((buf[off + 4] << 24) | (buf[off + 5] << 16) | (buf[off + 6] << 8) | buf[off + 7]) >>> 0;
-        return d.frag.add(d, 6, id, fragNext, fo, more, buf, off + 8, end);
+        return d.frag.add(d, 6, id, fragNext, fo, more, buf, off + 8, end, declaredEnd);
       }
       default:
         return decodeIpPayload(d, next, buf, off, end);

@@ -10,6 +10,10 @@
  * it arrives). Payload is handed to DPI only once the whole datagram is there:
  * the fragment that completes it carries the reassembled payload.
  *
+ * A datagram that is itself a tunnel packet (fragmented GTP-U, VXLAN ...) is
+ * opened only when whole: its first fragments count on the outer flow, the
+ * completing one on the inner flow.
+ *
  * Limits: at most `maxDatagrams` in progress (the oldest is dropped when full),
  * each at most 65,535 bytes, each given up after `timeoutMs` on the packet
  * clock (RFC 8200 suggests 60 s; Linux uses 30 s). Fragments that never found
@@ -47,10 +51,11 @@ export class FragmentReassembler {
   private readonly keyMeta: Int32Array;
   private readonly firstMs: Float64Array;
   private readonly total: Int32Array;
-  private readonly covered: Int32Array;
   private readonly bitmap: Uint8Array;
   private readonly haveFirst: Uint8Array;
   private readonly l4Proto: Uint8Array;
+  /** Next header / protocol of the offset-0 fragment (what the reassembled datagram is decoded as). */
+  private readonly firstProto: Uint8Array;
   private readonly sport: Uint16Array;
   private readonly dport: Uint16Array;
   private readonly heldFrames: Float64Array;
@@ -68,10 +73,10 @@ export class FragmentReassembler {
     this.keyMeta = new Int32Array(n);
     this.firstMs = new Float64Array(n);
     this.total = new Int32Array(n);
-    this.covered = new Int32Array(n);
     this.bitmap = new Uint8Array(n * BITMAP_BYTES);
     this.haveFirst = new Uint8Array(n);
     this.l4Proto = new Uint8Array(n);
+    this.firstProto = new Uint8Array(n);
     this.sport = new Uint16Array(n);
     this.dport = new Uint16Array(n);
     this.heldFrames = new Float64Array(n);
@@ -92,24 +97,37 @@ export class FragmentReassembler {
     }
   }
 
-  /** Adds one fragment whose IP header fields the decoder has already put in d.pkt. */
-  add(d: Decoder, version: number, id: number, proto: number, fragOffset: number, more: boolean, buf: Buffer, dataOff: number, dataEnd: number): DecodeResult {
+  /**
+   * Adds one fragment whose IP header fields the decoder has already put in
+   * d.pkt. The fragment's data is buf[dataOff, dataEnd) as captured;
+   * declaredEnd is where its IP header says it ends (beyond dataEnd when the
+   * capture cut it short: those bytes are missing, not covered).
+   */
+  add(d: Decoder, version: number, id: number, proto: number, fragOffset: number, more: boolean, buf: Buffer, dataOff: number, dataEnd: number, declaredEnd: number): DecodeResult {
     const p = d.pkt;
     p.fragment = true;
     const len = dataEnd - dataOff;
-    let s = this.find(version, id, proto, p.addr);
-    if (s < 0) s = this.open(version, id, proto, p.addr, p.tsMs);
-    if (fragOffset + len > MAX_DATAGRAM) {
-      this.orphanedFragments += this.heldFrames[s];
-      this.release(s);
+    const declaredLen = declaredEnd > dataEnd ? declaredEnd - dataOff : len;
+    // IPv4 fragments belong together by protocol too (RFC 791); IPv6 ones only by id (RFC 8200, 4.5).
+    const keyProto = version === 6 ? 0 : proto;
+    let s = this.find(version, id, keyProto, p.addr);
+    if (fragOffset + declaredLen > MAX_DATAGRAM) {
+      // An oversized datagram (ping of death) is dropped with what was held of it; no slot is taken for it.
+      if (s >= 0) {
+        this.orphanedFragments += this.heldFrames[s];
+        this.release(s);
+      }
       return d.fail(Malformed.FragmentTooLarge);
     }
+    if (s < 0) s = this.open(version, id, keyProto, p.addr, p.tsMs);
     let sb = this.buffers[s];
     if (sb === undefined) sb = this.buffers[s] = Buffer.allocUnsafe(MAX_DATAGRAM);
-    if (len > 0) buf.copy(sb, fragOffset, dataOff, dataEnd);
-    if (!more && this.total[s] < 0) this.total[s] = fragOffset + len;
-    this.mark(s, fragOffset, fragOffset + len);
-    const complete = this.total[s] >= 0 && this.covered[s] >= (this.total[s] + 7) >> 3;
+    for (let i = 0; i < len; i++) sb[fragOffset + i] = buf[dataOff + i];
+    if (!more && this.total[s] < 0) this.total[s] = fragOffset + declaredLen;
+    this.mark(s, fragOffset, fragOffset + len, !more);
+    if (fragOffset === 0) this.firstProto[s] = proto;
+    const total = this.total[s];
+    const complete = total >= 0 && this.coveredBelow(s, total);
 
     if (fragOffset === 0) {
       d.inFragment = true;
@@ -145,14 +163,15 @@ export class FragmentReassembler {
     this.pendingRelease = s;
     const frames = p.frames;
     const frameBytes = p.frameBytes;
-    const flags = p.tcpFlags;
+    const depth = p.depth;
     p.buf = sb;
     p.reassembled = true;
-    const total = this.total[s];
-    const r = version === 6 ? walkIpv6Extensions(d, proto, sb, 0, total) : decodeIpPayload(d, proto, sb, 0, total);
+    const first = this.firstProto[s];
+    const r = version === 6 ? walkIpv6Extensions(d, first, sb, 0, total) : decodeIpPayload(d, first, sb, 0, total);
     p.frames = frames;
     p.frameBytes = frameBytes;
-    if (fragOffset !== 0) p.tcpFlags = flags;
+    // TCP flags were counted with the first fragment, unless the whole datagram opened a tunnel (a new inner header).
+    if (fragOffset !== 0 && p.depth === depth) p.tcpFlags = 0;
     return r;
   }
 
@@ -202,27 +221,33 @@ export class FragmentReassembler {
     this.keyMeta[s] = (version << 8) | proto;
     this.firstMs[s] = tsMs;
     this.total[s] = -1;
-    this.covered[s] = 0;
     this.haveFirst[s] = 0;
     this.heldFrames[s] = 0;
     this.heldBytes[s] = 0;
     return s;
   }
 
-  private mark(s: number, from: number, to: number): void {
+  /**
+   * Marks the 8-byte blocks that [from, to) fills. A partial last block
+   * counts only for the final fragment (whose end is the datagram's end);
+   * in any other fragment it means bytes are missing.
+   */
+  private mark(s: number, from: number, to: number, final: boolean): void {
     const bm = this.bitmap;
     const base = s * BITMAP_BYTES;
-    let added = 0;
-    const last = (to + 7) >> 3;
-    for (let b = from >> 3; b < last; b++) {
-      const i = base + (b >> 3);
-      const bit = 1 << (b & 7);
-      if ((bm[i] & bit) === 0) {
-        bm[i] |= bit;
-        added++;
-      }
-    }
-    this.covered[s] += added;
+    const last = final ? (to + 7) >> 3 : to >> 3;
+    for (let b = from >> 3; b < last; b++) bm[base + (b >> 3)] |= 1 << (b & 7);
+  }
+
+  /** Whether every block of [0, total) has been received. */
+  private coveredBelow(s: number, total: number): boolean {
+    const bm = this.bitmap;
+    const base = s * BITMAP_BYTES;
+    const blocks = (total + 7) >> 3;
+    const full = blocks >> 3;
+    for (let i = 0; i < full; i++) if (bm[base + i] !== 0xff) return false;
+    const rest = blocks & 7;
+    return rest === 0 || (bm[base + full] & ((1 << rest) - 1)) === (1 << rest) - 1;
   }
 
   private release(s: number): void {

@@ -98,6 +98,27 @@ export function communityId(
   icmpCode: number,
   seed = 0,
 ): string {
+  return '1:' + communityIdDigest(ipVersion, srcAddr, srcOff, dstAddr, dstOff, proto, srcPort, dstPort, icmpType, icmpCode, seed).toString('base64');
+}
+
+/**
+ * The SHA-1 digest behind a Community ID (same arguments as communityId()),
+ * in a buffer that is reused by the next call: for writers that encode it
+ * themselves.
+ */
+export function communityIdDigest(
+  ipVersion: 4 | 6,
+  srcAddr: Int32Array,
+  srcOff: number,
+  dstAddr: Int32Array,
+  dstOff: number,
+  proto: number,
+  srcPort: number,
+  dstPort: number,
+  icmpType: number,
+  icmpCode: number,
+  seed = 0,
+): Buffer {
   if (!Number.isInteger(seed) || seed < 0 || seed > 0xffff) {
     throw new RangeError(`Community ID seed must be an integer in 0..65535, got ${seed}`);
   }
@@ -164,5 +185,5 @@ export function communityId(
     buf[o + 5] = bp & 0xff;
   }
   sha1Short(buf, hasPorts ? o + 6 : o + 2, digest);
-  return '1:' + digest.toString('base64');
+  return digest;
 }

@@ -63,29 +63,68 @@ export function l4Name(proto: number): string {
   return L4_NAMES[proto] ?? String(proto);
 }
 
-export function buildRecord(t: FlowTable, f: number, reason: EndReason): FlowRecord {
+/**
+ * The values of a record that are derived from the table's key arrays, in
+ * client/server orientation. Filled into a caller's reusable object, so the
+ * JSONL writer and buildRecord() share one reading of the table.
+ */
+export class RecordHead {
+  proto = 0;
+  ipVersion = 0;
+  vlan = 0;
+  /** Offsets of the client's and the server's address words in table.keyAddr. */
+  srcAddrOff = 0;
+  dstAddrOff = 0;
+  srcPort = 0;
+  dstPort = 0;
+  firstMs = 0;
+  lastMs = 0;
+  icmp = false;
+  icmpType = 0;
+  icmpCode = 0;
+}
+
+export function readHead(t: FlowTable, f: number, h: RecordHead): RecordHead {
   const meta = t.keyMeta[f];
-  const proto = meta & 0xff;
-  const ipv = (meta >> 8) & 0xf;
-  const vlan = (meta >>> 12) & 0xfff;
-  const cOff = t.clientIsA[f] ? 0 : 4;
-  const sOff = 4 - cOff;
-  const base = f << 3;
+  h.proto = meta & 0xff;
+  h.ipVersion = (meta >> 8) & 0xf;
+  h.vlan = (meta >>> 12) & 0xfff;
+  const clientA = t.clientIsA[f] === 1;
+  h.srcAddrOff = (f << 3) + (clientA ? 0 : 4);
+  h.dstAddrOff = (f << 3) + (clientA ? 4 : 0);
   const ports = t.keyPorts[f];
   const aPort = (ports >>> 16) & 0xffff;
   const bPort = ports & 0xffff;
-  const srcPort = cOff === 0 ? aPort : bPort;
-  const dstPort = cOff === 0 ? bPort : aPort;
-  const first = Math.floor(t.firstMs[f]);
-  const last = Math.floor(t.lastMs[f]);
-  const icmp = proto === 1 || proto === 58;
+  h.srcPort = clientA ? aPort : bPort;
+  h.dstPort = clientA ? bPort : aPort;
+  h.firstMs = Math.floor(t.firstMs[f]);
+  h.lastMs = Math.floor(t.lastMs[f]);
+  h.icmp = h.proto === 1 || h.proto === 58;
   const tc = t.icmpTypeCode[f];
+  h.icmpType = tc >> 8;
+  h.icmpCode = tc & 0xff;
+  return h;
+}
+
+/** Community ID of the record whose head is h (client as source). */
+export function headCommunityIdArgs(h: RecordHead): readonly [4 | 6, number, number, number, number, number, number, number] {
+  return [h.ipVersion === 6 ? 6 : 4, h.srcAddrOff, h.dstAddrOff, h.proto, h.srcPort, h.dstPort, h.icmpType, h.icmpCode];
+}
+
+const head = new RecordHead();
+
+export function buildRecord(t: FlowTable, f: number, reason: EndReason): FlowRecord {
+  const h = readHead(t, f, head);
+  const proto = h.proto;
+  const ipv = h.ipVersion;
+  const first = h.firstMs;
+  const last = h.lastMs;
   const rec: FlowRecord = {
     protocol: l4Name(proto),
-    src_addr: addressToString(ipv, t.keyAddr, base + cOff),
-    src_port: srcPort,
-    dst_addr: addressToString(ipv, t.keyAddr, base + sOff),
-    dst_port: dstPort,
+    src_addr: addressToString(ipv, t.keyAddr, h.srcAddrOff),
+    src_port: h.srcPort,
+    dst_addr: addressToString(ipv, t.keyAddr, h.dstAddrOff),
+    dst_port: h.dstPort,
     master_protocol: 0,
     detected_protocol: 0,
     protocol_name: 'Unknown',
@@ -100,7 +139,7 @@ export function buildRecord(t: FlowTable, f: number, reason: EndReason): FlowRec
     record_seq: t.recordSeq[f],
     ip_version: ipv,
     ip_protocol: proto,
-    vlan_id: vlan,
+    vlan_id: h.vlan,
     tunnel: TUNNEL_NAMES[t.tunnel[f]] ?? '',
     out_tcp_flags: t.tcpFlags[f << 1],
     in_tcp_flags: t.tcpFlags[(f << 1) | 1],
@@ -110,8 +149,8 @@ export function buildRecord(t: FlowTable, f: number, reason: EndReason): FlowRec
     flow_end_reason: END_REASON_NAMES[reason],
     community_id: '',
   };
-  rec.community_id = communityId(ipv === 6 ? 6 : 4, t.keyAddr, base + cOff, t.keyAddr, base + sOff, proto, srcPort, dstPort, tc >> 8, tc & 0xff);
-  return icmp ? withIcmp(rec, tc >> 8, tc & 0xff) : rec;
+  rec.community_id = communityId(ipv === 6 ? 6 : 4, t.keyAddr, h.srcAddrOff, t.keyAddr, h.dstAddrOff, proto, h.srcPort, h.dstPort, h.icmpType, h.icmpCode);
+  return h.icmp ? withIcmp(rec, h.icmpType, h.icmpCode) : rec;
 }
 
 /** The record with icmp_type/icmp_code in their documented place (before first_switched_ms). */
