@@ -77,7 +77,8 @@ export class Probe implements PacketHandler, FlowSink {
 
   flowEnded(table: FlowTable, f: number, reason: EndReason): void {
     this.records++;
-    this.sink.write(buildRecord(table, f, reason));
+    if (this.sink.writeFlow !== undefined) this.sink.writeFlow(table, f, reason);
+    else this.sink.write(buildRecord(table, f, reason));
   }
 
   /** End-of-run figures, for the statistics printed on stderr. */

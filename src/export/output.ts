@@ -1,6 +1,7 @@
 /**
- * A buffered text output for record lines: standard output or a file (-w).
- * Lines are gathered into ~256 KiB chunks before each write. Writes are
+ * A buffered byte output for record lines: standard output or a file (-w).
+ * Writers put bytes straight into `buf` at `pos` (after ensure()), or whole
+ * lines with line(); the buffer goes out in ~256 KiB writes. Writes are
  * synchronous (files, and pipes and terminals on Linux, are written
  * synchronously by Node), so output never piles up in memory. A closed pipe
  * (EPIPE, e.g. `| head`) stops output quietly; other write errors surface as
@@ -13,10 +14,11 @@ const CHUNK = 256 * 1024;
 
 export class LineOutput {
   readonly target: string;
+  /** Pending bytes are buf[0, pos). */
+  buf: Buffer = Buffer.allocUnsafe(CHUNK + 64 * 1024);
+  pos = 0;
   private fd: number;
   private readonly ownsFd: boolean;
-  private pending: string[] = [];
-  private pendingLen = 0;
   private error: FlowtapError | undefined;
   /** True once the reader of standard output went away. */
   closedByPeer = false;
@@ -38,22 +40,33 @@ export class LineOutput {
     }
   }
 
+  /** Makes room for n more bytes at pos (writing out what is pending if needed). */
+  ensure(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    this.flush();
+    if (n > this.buf.length) this.buf = Buffer.allocUnsafe(n * 2);
+  }
+
+  /** Ends a line written into buf; writes the buffer out once a chunk is full. */
+  endLine(): void {
+    this.buf[this.pos++] = 10;
+    if (this.pos >= CHUNK) this.flush();
+  }
+
   line(s: string): void {
-    if (this.closedByPeer || this.error) return;
-    this.pending.push(s);
-    this.pendingLen += s.length + 1;
-    if (this.pendingLen >= CHUNK) this.flush();
+    this.ensure(s.length * 3 + 1);
+    this.pos += this.buf.write(s, this.pos, 'utf8');
+    this.endLine();
   }
 
   flush(): void {
-    if (this.pending.length === 0 || this.closedByPeer || this.error) return;
-    const data = Buffer.from(this.pending.join('\n') + '\n', 'utf8');
-    this.pending = [];
-    this.pendingLen = 0;
+    const n = this.pos;
+    this.pos = 0;
+    if (n === 0 || this.closedByPeer || this.error) return;
     let off = 0;
-    while (off < data.length) {
+    while (off < n) {
       try {
-        off += writeSync(this.fd, data, off, data.length - off);
+        off += writeSync(this.fd, this.buf, off, n - off);
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
         if (code === 'EAGAIN') {

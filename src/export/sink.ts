@@ -5,8 +5,16 @@
  * flushes whatever is buffered.
  */
 import type { FlowRecord } from '../flow/record';
+import type { FlowTable } from '../flow/table';
+import type { EndReason } from '../flow/expiry';
 
 export interface RecordSink {
   write(rec: FlowRecord): void;
+  /**
+   * Optional fast path: serialize the record straight from flow table slot f
+   * (valid only during the call). When present, the probe uses it instead of
+   * building a FlowRecord object; the output must equal write(buildRecord(...)).
+   */
+  writeFlow?(table: FlowTable, f: number, reason: EndReason): void;
   close(): Promise<void>;
 }
