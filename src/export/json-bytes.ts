@@ -1,99 +1,93 @@
 /**
- * Writing JSON pieces as bytes straight into a LineOutput's buffer: ASCII
+ * Writing JSON pieces as bytes straight into an output buffer: ASCII
  * constants, unsigned integers, IPv4 addresses from their 32-bit word,
- * escaped strings (RFC 8259, 7) and base64 (RFC 4648, 4). Callers reserve room
- * with ensure() first; nothing here allocates for ASCII data.
+ * escaped strings (RFC 8259, 7) and base64 (RFC 4648, 4). Each function takes
+ * the buffer and a position and returns the position after what it wrote; the
+ * caller has made room (LineOutput.ensure). Nothing here allocates for ASCII
+ * data.
  */
-import type { LineOutput } from './output';
 
 export function ascii(s: string): Uint8Array {
   return Uint8Array.from(s, (c) => c.charCodeAt(0));
 }
 
-export function putBytes(o: LineOutput, b: Uint8Array): void {
-  const buf = o.buf;
-  let p = o.pos;
-  for (let i = 0; i < b.length; i++) buf[p++] = b[i];
-  o.pos = p;
+export function putBytes(buf: Buffer, p: number, b: Uint8Array): number {
+  const n = b.length;
+  for (let i = 0; i < n; i++) buf[p + i] = b[i];
+  return p + n;
+}
+
+function digitsOf(n: number): number {
+  if (n < 100000) return n < 10 ? 1 : n < 100 ? 2 : n < 1000 ? 3 : n < 10000 ? 4 : 5;
+  return n < 1000000 ? 6 : n < 10000000 ? 7 : n < 100000000 ? 8 : n < 1000000000 ? 9 : 10;
+}
+
+/** n in [0, 2^31) in decimal. */
+function putSmall(buf: Buffer, p: number, n: number): number {
+  const end = p + digitsOf(n);
+  let i = end;
+  while (n >= 10) {
+    const q = (n / 10) | 0;
+    buf[--i] = 48 + n - q * 10;
+    n = q;
+  }
+  buf[--i] = 48 + n;
+  return end;
 }
 
 /** A non-negative integer (below 2^53) in decimal. */
-export function putUint(o: LineOutput, n: number): void {
-  const buf = o.buf;
-  let p = o.pos;
-  if (n < 10) {
-    buf[p] = 48 + n;
-    o.pos = p + 1;
-    return;
+export function putUint(buf: Buffer, p: number, n: number): number {
+  if (n < 0x80000000) return putSmall(buf, p, n);
+  // Split into parts below 10^9 that 32-bit arithmetic handles exactly.
+  const hi = Math.floor(n / 1e9);
+  let lo = n - hi * 1e9;
+  p = putUint(buf, p, hi);
+  for (let i = p + 8; i >= p; i--) {
+    const q = (lo / 10) | 0;
+    buf[i] = 48 + lo - q * 10;
+    lo = q;
   }
-  let digits = 1;
-  for (let x = n; x >= 10; x = Math.floor(x / 10)) digits++;
-  p += digits;
-  o.pos = p;
-  let x = n;
-  if (x <= 0x7fffffff) {
-    while (x >= 10) {
-      const q = (x / 10) | 0;
-      buf[--p] = 48 + x - q * 10;
-      x = q;
-    }
-  } else {
-    while (x >= 10) {
-      const r = x % 10;
-      buf[--p] = 48 + r;
-      x = (x - r) / 10;
-    }
-  }
-  buf[--p] = 48 + x;
+  return p + 9;
 }
 
 /** An IPv4 address held as a 32-bit word, dotted quad. */
-export function putIpv4(o: LineOutput, w: number): void {
-  putUint(o, (w >>> 24) & 255);
-  o.buf[o.pos++] = 46;
-  putUint(o, (w >>> 16) & 255);
-  o.buf[o.pos++] = 46;
-  putUint(o, (w >>> 8) & 255);
-  o.buf[o.pos++] = 46;
-  putUint(o, w & 255);
+export function putIpv4(buf: Buffer, p: number, w: number): number {
+  p = putSmall(buf, p, (w >>> 24) & 255);
+  buf[p++] = 46;
+  p = putSmall(buf, p, (w >>> 16) & 255);
+  buf[p++] = 46;
+  p = putSmall(buf, p, (w >>> 8) & 255);
+  buf[p++] = 46;
+  return putSmall(buf, p, w & 255);
 }
 
 /** A string of printable ASCII with nothing to escape, written without quotes. */
-export function putPlain(o: LineOutput, s: string): void {
-  const buf = o.buf;
-  let p = o.pos;
+export function putPlain(buf: Buffer, p: number, s: string): number {
   for (let i = 0; i < s.length; i++) buf[p++] = s.charCodeAt(i);
-  o.pos = p;
+  return p;
 }
 
-/** A JSON string literal, quotes included, escaped as JSON requires. */
-export function putJsonString(o: LineOutput, s: string): void {
-  let plain = true;
+/** Upper bound of the bytes putJsonString() writes for s. */
+export function jsonStringRoom(s: string): number {
+  return s.length * 6 + 2;
+}
+
+/** A JSON string literal, quotes included, escaped as JSON requires (room: jsonStringRoom(s)). */
+export function putJsonString(buf: Buffer, p: number, s: string): number {
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) {
-      plain = false;
-      break;
-    }
+    if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) return p + buf.write(JSON.stringify(s), p, 'utf8');
   }
-  if (plain) {
-    o.ensure(s.length + 2);
-    o.buf[o.pos++] = 34;
-    putPlain(o, s);
-    o.buf[o.pos++] = 34;
-    return;
-  }
-  const lit = JSON.stringify(s);
-  o.ensure(lit.length * 3);
-  o.pos += o.buf.write(lit, o.pos, 'utf8');
+  buf[p++] = 34;
+  p = putPlain(buf, p, s);
+  buf[p++] = 34;
+  return p;
 }
 
 const B64 = ascii('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/');
 
 /** Standard padded base64 of b[0, len). */
-export function putBase64(o: LineOutput, b: Uint8Array, len: number): void {
-  const buf = o.buf;
-  let p = o.pos;
+export function putBase64(buf: Buffer, p: number, b: Uint8Array, len: number): number {
   let i = 0;
   for (; i + 3 <= len; i += 3) {
     const v = (b[i] << 16) | (b[i + 1] << 8) | b[i + 2];
@@ -116,5 +110,5 @@ export function putBase64(o: LineOutput, b: Uint8Array, len: number): void {
     buf[p++] = B64[(v >> 6) & 63];
     buf[p++] = 61;
   }
-  o.pos = p;
+  return p;
 }

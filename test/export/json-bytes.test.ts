@@ -9,37 +9,40 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { LineOutput } from '../../src/export/output';
-import { putBase64, putIpv4, putJsonString, putUint } from '../../src/export/json-bytes';
+import { jsonStringRoom, putBase64, putIpv4, putJsonString, putUint } from '../../src/export/json-bytes';
 
-function render(write: (o: LineOutput) => void): string {
-  const o = new LineOutput(join(mkdtempSync(join(tmpdir(), 'flowtap-jb-')), 'x'));
-  o.ensure(4096);
-  write(o);
-  return o.buf.toString('utf8', 0, o.pos);
+function render(write: (buf: Buffer, p: number) => number): string {
+  const buf = Buffer.alloc(4096);
+  const end = write(buf, 7);
+  return buf.toString('utf8', 7, end);
 }
 
 test('putUint writes integers up to 2^53 like String()', () => {
   const values = [0, 1, 9, 10, 99, 100, 12345, 0x7fffffff, 0x80000000, 4294967295, 1710408602123, 2 ** 53 - 1];
   for (let i = 0; i < 2000; i++) values.push(Math.floor(Math.random() * 2 ** (1 + (i % 52))));
-  for (const v of values) assert.equal(render((o) => putUint(o, v)), String(v));
+  for (const v of values) assert.equal(render((b, p) => putUint(b, p, v)), String(v));
+});
+
+test('jsonStringRoom bounds what putJsonString writes', () => {
+  for (const s of ['', 'x', '\u0001\u0002', '日本語', '"'.repeat(10)]) assert.ok(Buffer.byteLength(JSON.stringify(s)) <= jsonStringRoom(s));
 });
 
 test('putJsonString escapes like JSON.stringify, quotes included', () => {
   const samples = ['', 'www.example.com', 'a"b', 'back\\slash', 'tab\there', 'nl\n', '\u0000\u001f', 'é ü', '日本', '\ud83d\ude00', '\ud800 lone surrogate', '~\u007f'];
-  for (const s of samples) assert.equal(render((o) => putJsonString(o, s)), JSON.stringify(s), JSON.stringify(s));
+  for (const s of samples) assert.equal(render((b, p) => putJsonString(b, p, s)), JSON.stringify(s), JSON.stringify(s));
 });
 
 test('putBase64 matches Buffer base64 for every length up to 40', () => {
   for (let len = 0; len <= 40; len++) {
     const b = randomBytes(len);
-    assert.equal(render((o) => putBase64(o, b, len)), b.toString('base64'));
+    assert.equal(render((buf, p) => putBase64(buf, p, b, len)), b.toString('base64'));
   }
 });
 
 test('putIpv4 writes the dotted quad of a signed 32-bit word', () => {
-  assert.equal(render((o) => putIpv4(o, (192 << 24) | (0 << 16) | (2 << 8) | 255)), '192.0.2.255');
-  assert.equal(render((o) => putIpv4(o, 0)), '0.0.0.0');
-  assert.equal(render((o) => putIpv4(o, -1)), '255.255.255.255');
+  assert.equal(render((b, p) => putIpv4(b, p, (192 << 24) | (0 << 16) | (2 << 8) | 255)), '192.0.2.255');
+  assert.equal(render((b, p) => putIpv4(b, p, 0)), '0.0.0.0');
+  assert.equal(render((b, p) => putIpv4(b, p, -1)), '255.255.255.255');
 });
 
 test('LineOutput.ensure grows the buffer for a line longer than a chunk', async () => {
