@@ -12,7 +12,6 @@ import { DecodeResult } from './decode/packet';
 import { FlowSink, FlowTable } from './flow/table';
 import type { EndReason, FlowTableOptions } from './flow/expiry';
 import { END_REASON_NAMES } from './flow/expiry';
-import { buildRecord } from './flow/record';
 import type { RecordSink } from './export/sink';
 
 export interface ProbeOptions {
@@ -77,8 +76,7 @@ export class Probe implements PacketHandler, FlowSink {
 
   flowEnded(table: FlowTable, f: number, reason: EndReason): void {
     this.records++;
-    if (this.sink.writeFlow !== undefined) this.sink.writeFlow(table, f, reason);
-    else this.sink.write(buildRecord(table, f, reason));
+    this.sink.writeFlow(table, f, reason);
   }
 
   /** End-of-run figures, for the statistics printed on stderr. */

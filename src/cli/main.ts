@@ -10,7 +10,7 @@ import { openCaptureInput } from '../capture/file-source';
 import { BpfFilter } from '../capture/bpf-filter';
 import { Probe, ProbeSummary } from '../probe';
 import { LineOutput } from '../export/output';
-import { JsonlSink } from '../export/jsonl';
+import { ThreadedJsonlSink } from '../export/threaded-jsonl';
 import { TextSink } from '../export/text';
 import type { RecordSink } from '../export/sink';
 import { CaptureError, ExitCode, FlowtapError, UsageError } from '../util/errors';
@@ -74,7 +74,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     throw err;
   }
-  const sink: RecordSink = opts.format === 'text' ? new TextSink(out, opts.verbose === 1) : new JsonlSink(out);
+  const sink: RecordSink = opts.format === 'text' ? new TextSink(out, opts.verbose === 1) : new ThreadedJsonlSink(out);
   const probe = new Probe(sink, {
     filter,
     decoder: { tunnels: opts.tunnels },

@@ -1,22 +1,17 @@
 /**
  * JSON Lines output (`--format jsonl`): one flow record per line, the fields
  * of docs/schema.md in a fixed order. Two ways in, same bytes out:
- *  - writeFlow() serializes straight from the flow table into the output
- *    buffer (the probe's path: no record object, no intermediate strings for
- *    the fixed fields);
+ *  - writeFlow() copies the record's numbers out of the flow table and
+ *    serializes them straight into the output buffer (raw-record.ts: no
+ *    record object, no intermediate strings);
  *  - write() takes a FlowRecord object (for records built elsewhere).
  */
 import type { FlowRecord } from '../flow/record';
-import { readHead, RecordHead } from '../flow/record';
 import type { FlowTable } from '../flow/table';
-import { END_REASON_NAMES, EndReason } from '../flow/expiry';
-import { l4Name } from '../flow/record';
-import { ipv6ToString } from '../flow/address';
-import { communityIdDigest } from '../flow/community-id';
-import { TUNNEL_NAMES } from '../decode/packet';
+import type { EndReason } from '../flow/expiry';
 import type { RecordSink } from './sink';
 import { LineOutput } from './output';
-import { ascii, putBase64, putBytes, putIpv4, putPlain, putUint } from './json-bytes';
+import { fillRaw, formatRaw, RAW_FIELDS, RAW_JSON_ROOM } from './raw-record';
 
 const q = JSON.stringify;
 
@@ -37,43 +32,8 @@ export function recordToJson(r: FlowRecord): string {
   );
 }
 
-const K_PROTOCOL = ascii('{"protocol":"');
-const K_SRC_ADDR = ascii('","src_addr":"');
-const K_SRC_PORT = ascii('","src_port":');
-const K_DST_ADDR = ascii(',"dst_addr":"');
-const K_DST_PORT = ascii('","dst_port":');
-const K_DPI_UNKNOWN_OUT_PKTS = ascii(',"master_protocol":0,"detected_protocol":0,"protocol_name":"Unknown","out_pkts":');
-const K_OUT_BYTES = ascii(',"out_bytes":');
-const K_IN_PKTS = ascii(',"in_pkts":');
-const K_IN_BYTES = ascii(',"in_bytes":');
-const K_FIRST = ascii(',"first_switched":');
-const K_LAST = ascii(',"last_switched":');
-const K_SERVER_NAME_EMPTY_FLOW_ID = ascii(',"server_name":"","flow_id":');
-const K_RECORD_SEQ = ascii(',"record_seq":');
-const K_IP_VERSION = ascii(',"ip_version":');
-const K_IP_PROTOCOL = ascii(',"ip_protocol":');
-const K_VLAN = ascii(',"vlan_id":');
-const K_TUNNEL = ascii(',"tunnel":"');
-const K_OUT_FLAGS = ascii('","out_tcp_flags":');
-const K_IN_FLAGS = ascii(',"in_tcp_flags":');
-const K_ICMP_TYPE = ascii(',"icmp_type":');
-const K_ICMP_CODE = ascii(',"icmp_code":');
-const K_FIRST_MS = ascii(',"first_switched_ms":');
-const K_LAST_MS = ascii(',"last_switched_ms":');
-const K_DURATION = ascii(',"duration_ms":');
-const K_END = ascii(',"flow_end_reason":"');
-const K_CID = ascii('","community_id":"1:');
-const K_CLOSE = ascii('"}');
-
-const L4_NAMES: Uint8Array[] = Array.from({ length: 256 }, (_, p) => ascii(l4Name(p)));
-const TUNNELS: Uint8Array[] = TUNNEL_NAMES.map(ascii);
-const END_REASONS: Uint8Array[] = END_REASON_NAMES.map(ascii);
-
-/** Bytes of a record line apart from its addresses and free text. */
-const FIXED_ROOM = 1024;
-
 export class JsonlSink implements RecordSink {
-  private readonly head = new RecordHead();
+  private readonly raw = new Float64Array(RAW_FIELDS);
   constructor(private readonly out: LineOutput) {}
 
   write(rec: FlowRecord): void {
@@ -81,72 +41,11 @@ export class JsonlSink implements RecordSink {
   }
 
   writeFlow(t: FlowTable, f: number, reason: EndReason): void {
+    fillRaw(t, f, reason, this.raw, 0);
     const o = this.out;
-    const h = readHead(t, f, this.head);
-    const addr = t.keyAddr;
-    const v4 = h.ipVersion === 4;
-    const src = v4 ? '' : ipv6ToString(addr, h.srcAddrOff);
-    const dst = v4 ? '' : ipv6ToString(addr, h.dstAddrOff);
-    o.ensure(FIXED_ROOM + src.length + dst.length);
-    const buf = o.buf;
-    let p = o.pos;
-    p = putBytes(buf, p, K_PROTOCOL);
-    p = putBytes(buf, p, L4_NAMES[h.proto]);
-    p = putBytes(buf, p, K_SRC_ADDR);
-    p = v4 ? putIpv4(buf, p, addr[h.srcAddrOff]) : putPlain(buf, p, src);
-    p = putBytes(buf, p, K_SRC_PORT);
-    p = putUint(buf, p, h.srcPort);
-    p = putBytes(buf, p, K_DST_ADDR);
-    p = v4 ? putIpv4(buf, p, addr[h.dstAddrOff]) : putPlain(buf, p, dst);
-    p = putBytes(buf, p, K_DST_PORT);
-    p = putUint(buf, p, h.dstPort);
-    p = putBytes(buf, p, K_DPI_UNKNOWN_OUT_PKTS);
-    p = putUint(buf, p, t.pkts[f << 1]);
-    p = putBytes(buf, p, K_OUT_BYTES);
-    p = putUint(buf, p, t.bytes[f << 1]);
-    p = putBytes(buf, p, K_IN_PKTS);
-    p = putUint(buf, p, t.pkts[(f << 1) | 1]);
-    p = putBytes(buf, p, K_IN_BYTES);
-    p = putUint(buf, p, t.bytes[(f << 1) | 1]);
-    p = putBytes(buf, p, K_FIRST);
-    p = putUint(buf, p, Math.floor(h.firstMs / 1000));
-    p = putBytes(buf, p, K_LAST);
-    p = putUint(buf, p, Math.floor(h.lastMs / 1000));
-    p = putBytes(buf, p, K_SERVER_NAME_EMPTY_FLOW_ID);
-    p = putUint(buf, p, t.flowId[f]);
-    p = putBytes(buf, p, K_RECORD_SEQ);
-    p = putUint(buf, p, t.recordSeq[f]);
-    p = putBytes(buf, p, K_IP_VERSION);
-    p = putUint(buf, p, h.ipVersion);
-    p = putBytes(buf, p, K_IP_PROTOCOL);
-    p = putUint(buf, p, h.proto);
-    p = putBytes(buf, p, K_VLAN);
-    p = putUint(buf, p, h.vlan);
-    p = putBytes(buf, p, K_TUNNEL);
-    p = putBytes(buf, p, TUNNELS[t.tunnel[f]] ?? TUNNELS[0]);
-    p = putBytes(buf, p, K_OUT_FLAGS);
-    p = putUint(buf, p, t.tcpFlags[f << 1]);
-    p = putBytes(buf, p, K_IN_FLAGS);
-    p = putUint(buf, p, t.tcpFlags[(f << 1) | 1]);
-    if (h.icmp) {
-      p = putBytes(buf, p, K_ICMP_TYPE);
-      p = putUint(buf, p, h.icmpType);
-      p = putBytes(buf, p, K_ICMP_CODE);
-      p = putUint(buf, p, h.icmpCode);
-    }
-    p = putBytes(buf, p, K_FIRST_MS);
-    p = putUint(buf, p, h.firstMs);
-    p = putBytes(buf, p, K_LAST_MS);
-    p = putUint(buf, p, h.lastMs);
-    p = putBytes(buf, p, K_DURATION);
-    p = putUint(buf, p, h.lastMs - h.firstMs);
-    p = putBytes(buf, p, K_END);
-    p = putBytes(buf, p, END_REASONS[reason]);
-    p = putBytes(buf, p, K_CID);
-    const digest = communityIdDigest(v4 ? 4 : 6, addr, h.srcAddrOff, addr, h.dstAddrOff, h.proto, h.srcPort, h.dstPort, h.icmpType, h.icmpCode);
-    p = putBase64(buf, p, digest, 20);
-    o.pos = putBytes(buf, p, K_CLOSE);
-    o.endLine();
+    o.ensure(RAW_JSON_ROOM);
+    o.pos = formatRaw(this.raw, 0, o.buf, o.pos);
+    o.endOfLine();
   }
 
   close(): Promise<void> {

@@ -17,15 +17,25 @@ export class LineOutput {
   /** Pending bytes are buf[0, pos). */
   buf: Buffer = Buffer.allocUnsafe(CHUNK + 64 * 1024);
   pos = 0;
-  private fd: number;
+  /** The file descriptor written to (1 for standard output). */
+  fd: number;
   private readonly ownsFd: boolean;
   private error: FlowtapError | undefined;
   /** True once the reader of standard output went away. */
   closedByPeer = false;
 
+  /** An output on a descriptor opened elsewhere (not closed by close()), e.g. in an output thread. */
+  static fromFd(fd: number, target: string): LineOutput {
+    return new LineOutput(undefined, { fd, target });
+  }
+
   /** path undefined or "-" → standard output. */
-  constructor(path?: string) {
-    if (path === undefined || path === '-') {
+  constructor(path?: string, existing?: { fd: number; target: string }) {
+    if (existing !== undefined) {
+      this.target = existing.target;
+      this.fd = existing.fd;
+      this.ownsFd = false;
+    } else if (path === undefined || path === '-') {
       this.target = 'stdout';
       this.fd = 1;
       this.ownsFd = false;
@@ -50,6 +60,11 @@ export class LineOutput {
   /** Ends a line written into buf; writes the buffer out once a chunk is full. */
   endLine(): void {
     this.buf[this.pos++] = 10;
+    if (this.pos >= CHUNK) this.flush();
+  }
+
+  /** A line (newline included) was written into buf: writes the buffer out once a chunk is full. */
+  endOfLine(): void {
     if (this.pos >= CHUNK) this.flush();
   }
 
@@ -81,6 +96,11 @@ export class LineOutput {
         return;
       }
     }
+  }
+
+  /** The write error that stopped output, if any. */
+  failure(): FlowtapError | undefined {
+    return this.error;
   }
 
   async close(): Promise<void> {

@@ -1,20 +1,15 @@
 /**
  * Where finished flow records go. This is the seed of the sink interface the
- * exporters (fluentd, Elasticsearch, ClickHouse, IPFIX) implement: records
- * are written one at a time, synchronously, from the flow stage; close()
- * flushes whatever is buffered.
+ * exporters (fluentd, Elasticsearch, ClickHouse, IPFIX) implement. A record
+ * arrives as a flow table slot, valid only during the call: a sink copies what
+ * it needs (raw numbers, or a FlowRecord object from buildRecord()), so sinks
+ * that do not need objects never build one. close() flushes whatever is
+ * buffered and reports output failures as FlowtapError E_OUTPUT.
  */
-import type { FlowRecord } from '../flow/record';
 import type { FlowTable } from '../flow/table';
 import type { EndReason } from '../flow/expiry';
 
 export interface RecordSink {
-  write(rec: FlowRecord): void;
-  /**
-   * Optional fast path: serialize the record straight from flow table slot f
-   * (valid only during the call). When present, the probe uses it instead of
-   * building a FlowRecord object; the output must equal write(buildRecord(...)).
-   */
-  writeFlow?(table: FlowTable, f: number, reason: EndReason): void;
+  writeFlow(table: FlowTable, f: number, reason: EndReason): void;
   close(): Promise<void>;
 }

@@ -3,13 +3,19 @@
  * line per flow, as ndpiReader prints them; `-v 1` prints only the flows whose
  * application is unknown.
  */
-import { formatTextLine, type FlowRecord } from '../flow/record';
+import { buildRecord, formatTextLine, type FlowRecord } from '../flow/record';
+import type { FlowTable } from '../flow/table';
+import type { EndReason } from '../flow/expiry';
 import type { RecordSink } from './sink';
 import { LineOutput } from './output';
 
 export class TextSink implements RecordSink {
   private n = 0;
   constructor(private readonly out: LineOutput, private readonly onlyUnknown = false) {}
+  writeFlow(t: FlowTable, f: number, reason: EndReason): void {
+    this.write(buildRecord(t, f, reason));
+  }
+
   write(rec: FlowRecord): void {
     if (this.onlyUnknown && rec.protocol_name !== 'Unknown') return;
     this.out.line(formatTextLine(rec, ++this.n));
