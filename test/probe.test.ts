@@ -22,7 +22,9 @@ import { Probe, ProbeOptions, ProbeSummary } from '../src/probe';
 import { JsonlSink } from '../src/export/jsonl';
 import { LineOutput } from '../src/export/output';
 import type { RecordSink } from '../src/export/sink';
-import type { FlowRecord } from '../src/flow/record';
+import { buildRecord, type FlowRecord } from '../src/flow/record';
+import type { FlowTable } from '../src/flow/table';
+import type { EndReason } from '../src/flow/expiry';
 import { pcapFile, PcapRecord } from './capture/helpers';
 import { CORPUS, ethIpv4, pcap, ROOT, scratch, udp } from './cli/helpers';
 
@@ -32,8 +34,8 @@ const HAVE_TCPDUMP = spawnSync('tcpdump', ['--version']).status === 0;
 
 class Keep implements RecordSink {
   readonly records: FlowRecord[] = [];
-  write(rec: FlowRecord): void {
-    this.records.push(rec);
+  writeFlow(t: FlowTable, f: number, reason: EndReason): void {
+    this.records.push(buildRecord(t, f, reason));
   }
   async close(): Promise<void> {}
 }

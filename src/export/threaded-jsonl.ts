@@ -29,8 +29,8 @@ export class ThreadedJsonlSink implements RecordSink {
   private readonly worker: Worker;
   private readonly result: Promise<WorkerResult>;
 
-  constructor(private readonly out: LineOutput) {
-    const ring = createRing(RING_CAPACITY);
+  constructor(private readonly out: LineOutput, capacity = RING_CAPACITY) {
+    const ring = createRing(capacity);
     this.producer = new RingProducer(ring);
     this.worker = new Worker(join(__dirname, 'jsonl-worker.js'), { workerData: { ring, fd: out.fd, target: out.target } });
     this.result = new Promise<WorkerResult>((resolve) => {
@@ -44,6 +44,11 @@ export class ThreadedJsonlSink implements RecordSink {
     const row = this.producer.reserve();
     fillRaw(t, f, reason, this.producer.rows, row);
     this.producer.publish();
+  }
+
+  /** Times the packet thread waited because the output thread was behind. */
+  get waits(): number {
+    return this.producer.waits;
   }
 
   async close(): Promise<void> {
