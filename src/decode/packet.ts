@@ -203,7 +203,6 @@ export class DecodedPacket {
     this.fragment = false;
     this.malformed = 0;
     this.frames = 1;
-    const a = this.addr;
-    a[0] = 0; a[1] = 0; a[2] = 0; a[3] = 0; a[4] = 0; a[5] = 0; a[6] = 0; a[7] = 0;
+    // addr is not cleared: every IPv4 and IPv6 header decoder writes all eight words.
   }
 }
