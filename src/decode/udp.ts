@@ -19,6 +19,10 @@ export const PORT_VXLAN = 4789;
 export const PORT_CAPWAP_DATA = 5247;
 export const PORT_TZSP = 37008;
 
+function isTunnelPort(port: number): boolean {
+  return port === PORT_GTP_U || port === PORT_VXLAN || port === PORT_CAPWAP_DATA || port === PORT_TZSP;
+}
+
 export function decodeUdp(d: Decoder, buf: Buffer, off: number, end: number): DecodeResult {
   if (end - off < 8) return d.fail(Malformed.UdpTruncated);
   const p = d.pkt;
@@ -31,13 +35,13 @@ export function decodeUdp(d: Decoder, buf: Buffer, off: number, end: number): De
   p.dstPort = dport;
   p.payloadOff = off + 8;
   p.payloadLen = pend - off - 8;
-  if (d.tunnels && !d.inFragment) {
+  if (d.tunnels && !d.inFragment && (isTunnelPort(sport) || isTunnelPort(dport))) {
     const slot = d.saveOuter();
     let r = NOT_TUNNEL;
     if (sport === PORT_GTP_U || dport === PORT_GTP_U) r = decodeGtpU(d, buf, off + 8, pend);
     else if (dport === PORT_VXLAN || sport === PORT_VXLAN) r = decodeVxlan(d, buf, off + 8, pend);
     else if (dport === PORT_CAPWAP_DATA || sport === PORT_CAPWAP_DATA) r = decodeCapwapData(d, buf, off + 8, pend);
-    else if (dport === PORT_TZSP || sport === PORT_TZSP) r = decodeTzsp(d, buf, off + 8, pend);
+    else r = decodeTzsp(d, buf, off + 8, pend);
     if (r === DecodeResult.NotIp) {
       // A tunnel carrying no IP here (802.11 management, ARP ...): account the outer datagram.
       d.restoreOuter(slot);
