@@ -85,20 +85,8 @@ const digest = Buffer.alloc(20);
  * ignored; for any other protocol, ports and ICMP fields are all ignored.
  * `seed` (default 0) must be an integer in 0..65535.
  */
-export function communityId(
-  ipVersion: 4 | 6,
-  srcAddr: Int32Array,
-  srcOff: number,
-  dstAddr: Int32Array,
-  dstOff: number,
-  proto: number,
-  srcPort: number,
-  dstPort: number,
-  icmpType: number,
-  icmpCode: number,
-  seed = 0,
-): string {
-  return '1:' + communityIdDigest(ipVersion, srcAddr, srcOff, dstAddr, dstOff, proto, srcPort, dstPort, icmpType, icmpCode, seed).toString('base64');
+export function communityId(...args: Parameters<typeof communityIdDigest>): string {
+  return '1:' + communityIdDigest(...args).toString('base64');
 }
 
 /**

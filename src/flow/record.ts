@@ -106,11 +106,6 @@ export function readHead(t: FlowTable, f: number, h: RecordHead): RecordHead {
   return h;
 }
 
-/** Community ID of the record whose head is h (client as source). */
-export function headCommunityIdArgs(h: RecordHead): readonly [4 | 6, number, number, number, number, number, number, number] {
-  return [h.ipVersion === 6 ? 6 : 4, h.srcAddrOff, h.dstAddrOff, h.proto, h.srcPort, h.dstPort, h.icmpType, h.icmpCode];
-}
-
 const head = new RecordHead();
 
 export function buildRecord(t: FlowTable, f: number, reason: EndReason): FlowRecord {

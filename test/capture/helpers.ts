@@ -72,18 +72,9 @@ export function readStream(data: Buffer, chunk = 1 << 20, name = 'mem'): Promise
   return readWith(() => openCaptureStream(name, Readable.from(parts), { chunkSize: chunk }));
 }
 
-let tmp: string | null = null;
 let tmpSeq = 0;
-
-/** A fresh scratch directory for the test process, removed at exit. */
-export function scratch(): string {
-  if (tmp === null) {
-    tmp = mkdtempSync(join(tmpdir(), 'flowtap-capture-'));
-    const dir = tmp;
-    process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
-  }
-  return tmp;
-}
+export { scratch } from '../support/common';
+import { scratch } from '../support/common';
 
 /** Writes data to a scratch file and returns its path. */
 export function writeTemp(data: Buffer | string, name = `f${tmpSeq++}.bin`): string {
@@ -294,18 +285,7 @@ export function bytes(n: number, seed: number): Buffer {
   return b;
 }
 
-/** A small seeded PRNG (xorshift32), so fuzz failures can be replayed. */
-export function rng(seed: number): () => number {
-  let x = seed >>> 0 || 0x9e3779b9;
-  return () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x / 4294967296;
-  };
-}
+export { rng } from '../support/common';
 
 /** One line of a *.tsv written by tshark: interface id, epoch seconds, caplen, len. */
 export interface TsharkFrame {

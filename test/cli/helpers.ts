@@ -50,17 +50,7 @@ export function parseJsonl(text: string): FlowRecord[] {
     .map((l) => JSON.parse(l) as FlowRecord);
 }
 
-let tmp: string | null = null;
-
-/** A scratch directory for this test process, removed at exit. */
-export function scratch(): string {
-  if (tmp === null) {
-    tmp = mkdtempSync(join(tmpdir(), 'flowtap-cli-'));
-    const dir = tmp;
-    process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
-  }
-  return tmp;
-}
+export { scratch } from '../support/common';
 
 // ---- synthetic frames --------------------------------------------------------
 

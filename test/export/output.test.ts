@@ -1,7 +1,7 @@
 /**
  * Record outputs: LineOutput (a file, buffered in chunks, flushed on close;
  * open and write errors as FlowtapError E_OUTPUT; a reader that goes away is
- * a quiet stop), JsonlSink (one JSON object per line, schema order) and
+ * a quiet stop) and
  * TextSink (numbered ndff lines; -v 1 keeps unknown flows only).
  */
 import { test } from 'node:test';
@@ -10,7 +10,6 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { LineOutput } from '../../src/export/output';
-import { JsonlSink } from '../../src/export/jsonl';
 import { TextSink } from '../../src/export/text';
 import { formatTextLine, type FlowRecord } from '../../src/flow/record';
 import { FlowtapError } from '../../src/util/errors';
@@ -105,24 +104,6 @@ test('LineOutput on stdout: a reader that goes away (EPIPE) stops output quietly
   });
   assert.equal(r.status, 0, r.stderr);
   assert.equal(r.stderr, 'closed true\n');
-});
-
-test('JsonlSink writes one JSON object per line, fields in schema order', async () => {
-  const path = tempFile('records.jsonl');
-  const sink = new JsonlSink(new LineOutput(path));
-  const a = record();
-  const b = record({ flow_id: 2, protocol: 'ICMP', ip_protocol: 1, src_port: 0, dst_port: 0, icmp_type: 8, icmp_code: 0 });
-  sink.write(a);
-  sink.write(b);
-  await sink.close();
-  const lines = readFileSync(path, 'utf8').split('\n');
-  assert.equal(lines.length, 3);
-  assert.equal(lines[2], '');
-  assert.deepEqual(JSON.parse(lines[0]), a);
-  assert.deepEqual(JSON.parse(lines[1]), b);
-  assert.deepEqual(Object.keys(JSON.parse(lines[0]) as object), Object.keys(a));
-  assert.ok(lines[0].startsWith('{"protocol":"UDP","src_addr":"10.0.0.1","src_port":1234,"dst_addr":"8.8.8.8","dst_port":53,'));
-  assert.ok(!lines[0].includes('\n') && !lines[0].includes(' '), 'compact, one line');
 });
 
 test('TextSink numbers lines from 1 in ndff format', async () => {

@@ -141,18 +141,7 @@ export const FIN_ACK = 0x11;
 export const RST = 0x04;
 export const RST_ACK = 0x14;
 
-/** A small seeded PRNG (xorshift32) so a failing randomized run can be replayed from its seed. */
-export function rng(seed: number): () => number {
-  let x = seed >>> 0 || 0x9e3779b9;
-  return () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x / 4294967296;
-  };
-}
+export { rng } from '../support/common';
 
 /** Base time for tests: 2023-11-14T22:13:20Z in ms. */
 export const T0 = 1_700_000_000_000;
