@@ -3,7 +3,8 @@
  * probe over them and writes the records; prints end-of-run statistics on
  * stderr unless -q. Maps typed errors to exit codes (see helpText()).
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs, helpText, CliOptions } from './args';
 import { openCaptureInput } from '../capture/file-source';
@@ -84,7 +85,13 @@ export async function main(argv: readonly string[]): Promise<number> {
   const started = process.hrtime.bigint();
   let code: number = ExitCode.Ok;
   const inputName = opts.inputs.length === 1 && opts.inputs[0] === '-' ? 'stdin' : opts.inputs.join(',');
+  const interfaces = networkInterfaces();
   for (const input of opts.inputs) {
+    if (interfaces[input] !== undefined && !existsSync(input)) {
+      say(`${input} is a network interface: live capture is not available in this version yet; read a capture file with -r <file>`);
+      code = ExitCode.Usage;
+      continue;
+    }
     try {
       const source = await openCaptureInput(input);
       await source.run(probe);
