@@ -19,8 +19,9 @@ export const enum LinkType {
   /** DLT_RAW as written by OpenBSD. */
   RawDlt14 = 14,
   PppHdlc = 50,
-  PppEther = 51,
   RawIp = 101,
+  Ieee80211 = 105,
+  Radiotap = 127,
   CiscoHdlc = 104,
   Loop = 108,
   LinuxSll = 113,

@@ -12,6 +12,7 @@
  * Ignores PPI field contents, radiotap fields and SLL address fields.
  */
 import type { Decoder } from './decoder';
+import { LinkType } from '../capture/source';
 import { DecodeResult, Malformed } from './packet';
 import { decodeEthernet, decodeEtherType } from './ethernet';
 import { decodeIeee80211 } from './ieee80211';
@@ -21,32 +22,32 @@ const AF_INET = 2;
 
 export function decodeLinkLayer(d: Decoder, linkType: number, buf: Buffer, off: number, end: number): DecodeResult {
   switch (linkType) {
-    case 1:
+    case LinkType.Ethernet:
       return decodeEthernet(d, buf, off, end);
-    case 12:
-    case 14:
-    case 101:
-    case 228:
-    case 229:
+    case LinkType.RawDlt12:
+    case LinkType.RawDlt14:
+    case LinkType.RawIp:
+    case LinkType.Ipv4:
+    case LinkType.Ipv6:
       return decodeIpByVersion(d, buf, off, end);
-    case 113:
+    case LinkType.LinuxSll:
       return decodeSll(d, buf, off, end);
-    case 276:
+    case LinkType.LinuxSll2:
       return decodeSll2(d, buf, off, end);
-    case 0:
+    case LinkType.Null:
       return decodeNull(d, buf, off, end, false);
-    case 108:
+    case LinkType.Loop:
       return decodeNull(d, buf, off, end, true);
-    case 9:
-    case 50:
+    case LinkType.Ppp:
+    case LinkType.PppHdlc:
       return decodePpp(d, buf, off, end);
-    case 104:
+    case LinkType.CiscoHdlc:
       return decodeCiscoHdlc(d, buf, off, end);
-    case 192:
+    case LinkType.Ppi:
       return decodePpi(d, buf, off, end);
-    case 105:
+    case LinkType.Ieee80211:
       return decodeIeee80211(d, buf, off, end);
-    case 127:
+    case LinkType.Radiotap:
       return decodeRadiotap(d, buf, off, end);
     default:
       return DecodeResult.UnsupportedLink;
@@ -133,8 +134,8 @@ function decodePpi(d: Decoder, buf: Buffer, off: number, end: number): DecodeRes
   const dlt = (buf[off + 4] | (buf[off + 5] << 8) | (buf[off + 6] << 16) | (buf[off + 7] << 24)) >>> 0;
   if (len < 8 || off + len > end) return d.fail(Malformed.LinkBadHeader);
   off += len;
-  if (dlt === 1) return decodeEthernet(d, buf, off, end);
-  if (dlt === 105) return decodeIeee80211(d, buf, off, end);
+  if (dlt === LinkType.Ethernet) return decodeEthernet(d, buf, off, end);
+  if (dlt === LinkType.Ieee80211) return decodeIeee80211(d, buf, off, end);
   return DecodeResult.UnsupportedLink;
 }
 

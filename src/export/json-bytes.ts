@@ -1,7 +1,7 @@
 /**
  * Writing JSON pieces as bytes straight into an output buffer: ASCII
  * constants, unsigned integers, IPv4 addresses from their 32-bit word,
- * escaped strings (RFC 8259, 7) and base64 (RFC 4648, 4). Each function takes
+ * plain ASCII strings and base64 (RFC 4648, 4). Each function takes
  * the buffer and a position and returns the position after what it wrote; the
  * caller has made room (LineOutput.ensure). Nothing here allocates for ASCII
  * data.
@@ -64,23 +64,6 @@ export function putIpv4(buf: Buffer, p: number, w: number): number {
 /** A string of printable ASCII with nothing to escape, written without quotes. */
 export function putPlain(buf: Buffer, p: number, s: string): number {
   for (let i = 0; i < s.length; i++) buf[p++] = s.charCodeAt(i);
-  return p;
-}
-
-/** Upper bound of the bytes putJsonString() writes for s. */
-export function jsonStringRoom(s: string): number {
-  return s.length * 6 + 2;
-}
-
-/** A JSON string literal, quotes included, escaped as JSON requires (room: jsonStringRoom(s)). */
-export function putJsonString(buf: Buffer, p: number, s: string): number {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) return p + buf.write(JSON.stringify(s), p, 'utf8');
-  }
-  buf[p++] = 34;
-  p = putPlain(buf, p, s);
-  buf[p++] = 34;
   return p;
 }
 

@@ -57,12 +57,6 @@ export class LineOutput {
     if (n > this.buf.length) this.buf = Buffer.allocUnsafe(n * 2);
   }
 
-  /** Ends a line written into buf; writes the buffer out once a chunk is full. */
-  endLine(): void {
-    this.buf[this.pos++] = 10;
-    if (this.pos >= CHUNK) this.flush();
-  }
-
   /** A line (newline included) was written into buf: writes the buffer out once a chunk is full. */
   endOfLine(): void {
     if (this.pos >= CHUNK) this.flush();
@@ -71,7 +65,8 @@ export class LineOutput {
   line(s: string): void {
     this.ensure(s.length * 3 + 1);
     this.pos += this.buf.write(s, this.pos, 'utf8');
-    this.endLine();
+    this.buf[this.pos++] = 10;
+    this.endOfLine();
   }
 
   flush(): void {

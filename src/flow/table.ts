@@ -224,11 +224,6 @@ export class FlowTable {
     }
   }
 
-  /** Whether the flow's client is the key's A side (for readers of keyAddr/keyPorts). */
-  clientOffset(f: number): number {
-    return this.clientIsA[f] ? 0 : 4;
-  }
-
   private find(h: number, addr: Int32Array, aOff: number, bOff: number, ports: number, meta: number, ipv: number): number {
     const b = this.buckets;
     const mask = this.mask;

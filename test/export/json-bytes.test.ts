@@ -1,6 +1,6 @@
 /**
  * The byte-level JSON pieces against JavaScript's own conversions: integers
- * (String), escaped strings (JSON.stringify), base64 (Buffer), IPv4 words.
+ * (String), base64 (Buffer), IPv4 words.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { LineOutput } from '../../src/export/output';
-import { jsonStringRoom, putBase64, putIpv4, putJsonString, putUint } from '../../src/export/json-bytes';
+import { putBase64, putIpv4, putUint } from '../../src/export/json-bytes';
 
 function render(write: (buf: Buffer, p: number) => number): string {
   const buf = Buffer.alloc(4096);
@@ -21,15 +21,6 @@ test('putUint writes integers up to 2^53 like String()', () => {
   const values = [0, 1, 9, 10, 99, 100, 12345, 0x7fffffff, 0x80000000, 4294967295, 1710408602123, 2 ** 53 - 1];
   for (let i = 0; i < 2000; i++) values.push(Math.floor(Math.random() * 2 ** (1 + (i % 52))));
   for (const v of values) assert.equal(render((b, p) => putUint(b, p, v)), String(v));
-});
-
-test('jsonStringRoom bounds what putJsonString writes', () => {
-  for (const s of ['', 'x', '\u0001\u0002', '日本語', '"'.repeat(10)]) assert.ok(Buffer.byteLength(JSON.stringify(s)) <= jsonStringRoom(s));
-});
-
-test('putJsonString escapes like JSON.stringify, quotes included', () => {
-  const samples = ['', 'www.example.com', 'a"b', 'back\\slash', 'tab\there', 'nl\n', '\u0000\u001f', 'é ü', '日本', '\ud83d\ude00', '\ud800 lone surrogate', '~\u007f'];
-  for (const s of samples) assert.equal(render((b, p) => putJsonString(b, p, s)), JSON.stringify(s), JSON.stringify(s));
 });
 
 test('putBase64 matches Buffer base64 for every length up to 40', () => {
