@@ -1,0 +1,70 @@
+/**
+ * Host-name classification: maps a host name (TLS/QUIC SNI, HTTP Host, DNS
+ * query) to an application protocol id with nDPI's pattern conventions:
+ *   "example.com" or ".example.com"  matches example.com and any subdomain
+ *                                    (whole labels only, never "badexample.com");
+ *   "example."                       matches a label "example" followed by
+ *                                    anything ("example.co.uk", "cdn.example.net");
+ *   "*.example.com"                  same as ".example.com".
+ * The longest matching pattern wins. Lookups allocate a few substrings, once
+ * per flow, never per packet.
+ */
+import { HOST_PATTERNS } from '../generated/hosts';
+
+export class HostClassifier {
+  private readonly suffix = new Map<string, number>();
+  /** Patterns ending with '.', matched as a label prefix anywhere. */
+  private label: { pat: string; id: number }[] = [];
+
+  constructor(patterns: readonly (string | number)[] = HOST_PATTERNS) {
+    this.addAll(patterns);
+  }
+
+  /** Adds [pattern, id, pattern, id, ...]; later entries replace earlier ones. */
+  addAll(patterns: readonly (string | number)[]): void {
+    for (let i = 0; i + 1 < patterns.length; i += 2) this.add(String(patterns[i]), Number(patterns[i + 1]));
+    this.label.sort((a, b) => b.pat.length - a.pat.length);
+  }
+
+  add(pattern: string, id: number): void {
+    let p = pattern.trim().toLowerCase();
+    if (p.startsWith('*.')) p = p.slice(1);
+    if (p.startsWith('.')) p = p.slice(1);
+    if (p === '') return;
+    if (p.endsWith('.')) {
+      this.label = this.label.filter((e) => e.pat !== p);
+      this.label.push({ pat: p, id });
+    } else {
+      this.suffix.set(p, id);
+    }
+  }
+
+  get size(): number {
+    return this.suffix.size + this.label.length;
+  }
+
+  /** The protocol id for a host name, or 0. */
+  classify(host: string): number {
+    let h = host.toLowerCase();
+    while (h.endsWith('.')) h = h.slice(0, -1);
+    if (h === '') return 0;
+    let best = 0;
+    let bestLen = 0;
+    // Longest suffix first: the first hit at a label boundary is the longest.
+    for (let i = 0; i < h.length; i++) {
+      if (i !== 0 && h.charCodeAt(i - 1) !== 46) continue;
+      const id = this.suffix.get(i === 0 ? h : h.slice(i));
+      if (id !== undefined) {
+        best = id;
+        bestLen = h.length - i;
+        break;
+      }
+    }
+    for (const e of this.label) {
+      if (e.pat.length <= bestLen) break;
+      const at = h.startsWith(e.pat) ? 0 : h.indexOf('.' + e.pat);
+      if (at >= 0) return e.id;
+    }
+    return best;
+  }
+}

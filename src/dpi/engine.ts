@@ -1,0 +1,507 @@
+/**
+ * The DPI engine: runs the registry's dissectors over the first payload
+ * packets of each flow and keeps each flow's label, confidence, metadata and
+ * risks until its record is written.
+ *
+ * Per packet (after the flow table has accounted it):
+ *  - flows already classified and complete cost two typed-array reads;
+ *  - protocols without ports (ICMP, IGMP, ESP, GRE, OSPF ...) are labelled
+ *    from the IP protocol number on their first packet;
+ *  - TCP segments are put in order (retransmissions skipped, up to
+ *    MAX_PENDING early segments held until the gap fills); stream dissectors
+ *    see each direction's reassembled first 16 KiB;
+ *  - the dissector hinted by the server port (then the client port) runs
+ *    first, then every other dissector for the transport that has not
+ *    excluded itself, in registry order; a dissector whose budget is spent
+ *    is excluded; once one detects, only it keeps running (for metadata)
+ *    until it says Done or runs out of budget;
+ *  - when every candidate is excluded, or the flow's packet budget is spent,
+ *    the flow is left to the guess made when its record is written.
+ * Host names (SNI, Host, DNS query) refine a label to Master.App through the
+ * host classifier. A label guessed from the port or an address list is never
+ * reported as DPI: confidence says how each label was reached.
+ */
+import type { DecodedPacket } from '../decode/packet';
+import { IpProto } from '../decode/packet';
+import type { FlowTable } from '../flow/table';
+import { readHead, RecordHead } from '../flow/record';
+import { Cursor } from './cursor';
+import { Dir, DissectContext, Dissector, Verdict } from './dissector';
+import { FlowDpi, MAX_PENDING, STREAM_CAP } from './flow-dpi';
+import type { MetaField, MetaValue } from './meta';
+import { META_FIELDS } from './meta';
+import { P, Risk } from './generated/protocols';
+import { HostClassifier } from './classify/hosts';
+import { IpClassifier } from './classify/ip-trie';
+import { ipProtocolApp } from './ip-protocols';
+import { Registry } from './registry';
+import { finalRisks } from './risks';
+
+export const enum Confidence {
+  Unknown = 0,
+  Dpi = 1,
+  Port = 2,
+  Ip = 3,
+  Cache = 4,
+}
+
+export const CONFIDENCE_NAMES = ['unknown', 'dpi', 'port', 'ip', 'cache'] as const;
+
+const enum Status {
+  /** Dissection may still run. */
+  Open = 0,
+  /** Nothing more to learn from packets. */
+  Closed = 1,
+}
+
+/** Payload packets per flow after which dissection stops (nDPI's defaults are of this order). */
+export const TCP_FLOW_BUDGET = 40;
+export const UDP_FLOW_BUDGET = 24;
+
+/** Masters whose host name may refine the label to Master.App. */
+const HOST_REFINED = new Set<number>([
+  P.HTTP, P.TLS, P.QUIC, P.DNS, P.DTLS, P.HTTP_Proxy, P.HTTP_Connect, P.IMAPS, P.POPS, P.SMTPS, P.FTPS, P.MDNS,
+]);
+
+export interface DpiOptions {
+  registry?: Registry;
+  hosts?: HostClassifier;
+  ips?: IpClassifier;
+}
+
+class Context implements DissectContext {
+  buf: Buffer = Buffer.alloc(0);
+  off = 0;
+  len = 0;
+  readonly cur = new Cursor();
+  dir: Dir = Dir.C2S;
+  l4 = 0;
+  srcPort = 0;
+  dstPort = 0;
+  clientPort = 0;
+  serverPort = 0;
+  dirIndex = 0;
+  flowIndex = 0;
+  c2sPackets = 0;
+  s2cPackets = 0;
+  tsMs = 0;
+  ipVersion = 4;
+  srcAddr: Int32Array = new Int32Array(8);
+  srcAddrOff = 0;
+  dstAddr: Int32Array = new Int32Array(8);
+  dstAddrOff = 4;
+  flow!: FlowDpi;
+  engine!: DpiEngine;
+  slot = 0;
+  index = 0;
+  /** Fields set by the running dissector that it did not declare (contract tests read this). */
+  undeclared: string[] = [];
+  declared: readonly string[] = [];
+
+  get state(): unknown {
+    const s = this.flow.states;
+    return s === null ? undefined : s[this.index];
+  }
+
+  set state(v: unknown) {
+    const f = this.flow;
+    if (f.states === null) f.states = [];
+    f.states[this.index] = v;
+  }
+
+  detect(app: number, master = 0): void {
+    this.engine.setLabel(this.slot, app, master, Confidence.Dpi);
+  }
+
+  set(field: MetaField, value: MetaValue, overwrite = false): void {
+    if (!this.declared.includes(field)) this.undeclared.push(field);
+    const m = this.flow.meta;
+    if (!overwrite && m[field] !== undefined) return;
+    if (typeof value === 'string' && value.length > 1024) value = value.slice(0, 1024);
+    m[field] = value;
+    if (field === 'server_name') this.engine.refineByHost(this.slot);
+  }
+
+  risk(risk: number, info?: string): void {
+    this.flow.addRisk(risk, info);
+  }
+}
+
+export class DpiEngine {
+  readonly registry: Registry;
+  hosts: HostClassifier;
+  ips: IpClassifier;
+  private readonly table: FlowTable;
+  private readonly ctx = new Context();
+  private readonly head = new RecordHead();
+
+  private cap = 0;
+  private flowIdOf = new Float64Array(0);
+  private status = new Uint8Array(0);
+  /** Label per slot: app and master protocol ids, confidence. */
+  app = new Uint16Array(0);
+  master = new Uint16Array(0);
+  confidence = new Uint8Array(0);
+  private flows: (FlowDpi | undefined)[] = [];
+
+  /** Flows that reached dissection, and how they ended up (for the run summary). */
+  dissectedFlows = 0;
+  detectedFlows = 0;
+
+  constructor(table: FlowTable, opts: DpiOptions = {}) {
+    this.table = table;
+    this.registry = opts.registry ?? Registry.default();
+    this.hosts = opts.hosts ?? new HostClassifier();
+    this.ips = opts.ips ?? new IpClassifier();
+    this.ctx.engine = this;
+  }
+
+  private grow(n: number): void {
+    let cap = Math.max(this.cap, 1024);
+    while (cap <= n) cap *= 2;
+    const g = <T extends Float64Array | Uint8Array | Uint16Array>(a: T, b: T): T => {
+      b.set(a);
+      return b;
+    };
+    this.flowIdOf = g(this.flowIdOf, new Float64Array(cap));
+    this.status = g(this.status, new Uint8Array(cap));
+    this.app = g(this.app, new Uint16Array(cap));
+    this.master = g(this.master, new Uint16Array(cap));
+    this.confidence = g(this.confidence, new Uint8Array(cap));
+    this.cap = cap;
+  }
+
+  /** Makes slot f describe the flow now in it (a new flow, or a reused slot). */
+  private sync(f: number): void {
+    if (f >= this.cap) this.grow(f);
+    const id = this.table.flowId[f];
+    if (this.flowIdOf[f] === id) return;
+    this.flowIdOf[f] = id;
+    this.status[f] = Status.Open;
+    this.app[f] = 0;
+    this.master[f] = 0;
+    this.confidence[f] = Confidence.Unknown;
+    this.flows[f] = undefined;
+  }
+
+  /** The flow's DPI state, or undefined when it never carried payload. */
+  flow(f: number): FlowDpi | undefined {
+    return f < this.cap && this.flowIdOf[f] === this.table.flowId[f] ? this.flows[f] : undefined;
+  }
+
+  /** Dissects one packet of flow f (the flow table's slot for it); dir 0 is client to server. */
+  onPacket(f: number, p: DecodedPacket, dir: number, tsMs: number): void {
+    if (f >= this.cap || this.flowIdOf[f] !== this.table.flowId[f]) this.sync(f);
+    if (this.status[f] !== Status.Open) return;
+    const proto = p.proto;
+    if (proto !== IpProto.Tcp && proto !== IpProto.Udp) {
+      const app = ipProtocolApp(proto);
+      if (app !== 0) this.setLabel(f, app, 0, Confidence.Dpi);
+      this.status[f] = Status.Closed;
+      return;
+    }
+    let len = p.payloadLen;
+    if (len === 0) return;
+    let fd = this.flows[f];
+    if (fd === undefined) {
+      fd = new FlowDpi(this.registry.size);
+      this.flows[f] = fd;
+      this.dissectedFlows++;
+    }
+    if (fd.excluded === null) {
+      this.status[f] = Status.Closed;
+      return;
+    }
+    let off = p.payloadOff;
+    if (proto === IpProto.Tcp) {
+      const seq = p.tcpSeq;
+      const next = dir === 0 ? fd.nextSeq0 : fd.nextSeq1;
+      if (next !== -1) {
+        const d = (seq - next) | 0;
+        if (d < 0) {
+          if (d + len <= 0) return; // retransmission
+          off -= d;
+          len += d;
+        } else if (d > 0) {
+          this.hold(fd, dir, seq, p.buf, off, len);
+          this.flushGap(f, fd, dir, p, tsMs);
+          return;
+        }
+      }
+      this.setNextSeq(fd, dir, (seq + p.payloadLen) | 0);
+      this.dissectSegment(f, fd, dir, p, p.buf, off, len, tsMs);
+      this.drainPending(f, fd, dir, p, tsMs);
+    } else {
+      this.dissectSegment(f, fd, dir, p, p.buf, off, len, tsMs);
+    }
+  }
+
+  private setNextSeq(fd: FlowDpi, dir: number, next: number): void {
+    if (dir === 0) fd.nextSeq0 = next >>> 0;
+    else fd.nextSeq1 = next >>> 0;
+  }
+
+  private hold(fd: FlowDpi, dir: number, seq: number, buf: Buffer, off: number, len: number): void {
+    let q = dir === 0 ? fd.pending0 : fd.pending1;
+    if (q === null) {
+      q = [];
+      if (dir === 0) fd.pending0 = q;
+      else fd.pending1 = q;
+    }
+    if (q.length >= MAX_PENDING) return;
+    for (const s of q) if (s.seq === seq) return;
+    q.push({ seq: seq >>> 0, data: Buffer.from(buf.subarray(off, off + len)) });
+  }
+
+  /** Segments are missing before held ones; after MAX_PENDING held, give up on the gap and go on from the earliest. */
+  private flushGap(f: number, fd: FlowDpi, dir: number, p: DecodedPacket, tsMs: number): void {
+    const q = dir === 0 ? fd.pending0 : fd.pending1;
+    if (q === null || q.length < MAX_PENDING) return;
+    let min = q[0];
+    const next = dir === 0 ? fd.nextSeq0 : fd.nextSeq1;
+    for (const s of q) if (((s.seq - next) | 0) < ((min.seq - next) | 0)) min = s;
+    this.setNextSeq(fd, dir, min.seq);
+    this.drainPending(f, fd, dir, p, tsMs);
+  }
+
+  private drainPending(f: number, fd: FlowDpi, dir: number, p: DecodedPacket, tsMs: number): void {
+    for (;;) {
+      const q = dir === 0 ? fd.pending0 : fd.pending1;
+      if (q === null || q.length === 0 || this.status[f] !== Status.Open) return;
+      const next = dir === 0 ? fd.nextSeq0 : fd.nextSeq1;
+      let found = -1;
+      for (let i = 0; i < q.length; i++) {
+        const d = (q[i].seq - next) | 0;
+        if (d <= 0) {
+          found = i;
+          break;
+        }
+      }
+      if (found < 0) return;
+      const s = q.splice(found, 1)[0];
+      const d = (s.seq - next) | 0;
+      if (d + s.data.length <= 0) continue;
+      const data = s.data.subarray(-d);
+      this.setNextSeq(fd, dir, (next + data.length) | 0);
+      this.dissectSegment(f, fd, dir, p, data, 0, data.length, tsMs);
+    }
+  }
+
+  private appendStream(fd: FlowDpi, dir: number, buf: Buffer, off: number, len: number): void {
+    let s = dir === 0 ? fd.stream0 : fd.stream1;
+    const used = dir === 0 ? fd.streamLen0 : fd.streamLen1;
+    const n = Math.min(len, STREAM_CAP - used);
+    if (n <= 0) return;
+    if (s === null || s.length < used + n) {
+      let size = s === null ? 2048 : s.length;
+      while (size < used + n) size *= 2;
+      const grown = Buffer.allocUnsafe(Math.min(size, STREAM_CAP));
+      if (s !== null) s.copy(grown, 0, 0, used);
+      s = grown;
+      if (dir === 0) fd.stream0 = s;
+      else fd.stream1 = s;
+    }
+    buf.copy(s, used, off, off + n);
+    if (dir === 0) fd.streamLen0 = used + n;
+    else fd.streamLen1 = used + n;
+  }
+
+  private dissectSegment(f: number, fd: FlowDpi, dir: number, p: DecodedPacket, buf: Buffer, off: number, len: number, tsMs: number): void {
+    const reg = this.registry;
+    const tcp = p.proto === IpProto.Tcp;
+    const index = fd.payloadPkts;
+    const dirIndex = dir === 0 ? fd.c2s : fd.s2c;
+    fd.payloadPkts++;
+    if (dir === 0) fd.c2s++;
+    else fd.s2c++;
+    if (tcp && reg.hasStream && this.wantsStream(fd, tcp)) this.appendStream(fd, dir, buf, off, len);
+
+    const ctx = this.ctx;
+    const h = readHead(this.table, f, this.head);
+    ctx.flow = fd;
+    ctx.slot = f;
+    ctx.dir = dir as Dir;
+    ctx.l4 = p.proto;
+    ctx.srcPort = p.srcPort;
+    ctx.dstPort = p.dstPort;
+    ctx.clientPort = h.srcPort;
+    ctx.serverPort = h.dstPort;
+    ctx.dirIndex = dirIndex;
+    ctx.flowIndex = index;
+    ctx.c2sPackets = fd.c2s;
+    ctx.s2cPackets = fd.s2c;
+    ctx.tsMs = tsMs;
+    ctx.ipVersion = p.ipVersion;
+    ctx.srcAddr = p.addr;
+    ctx.srcAddrOff = 0;
+    ctx.dstAddr = p.addr;
+    ctx.dstAddrOff = 4;
+
+    if (fd.detector >= 0) {
+      const i = fd.detector;
+      const d = reg.list[i];
+      const v = this.run(d, i, fd, dir, buf, off, len, tcp);
+      if (v === Verdict.Done || v === Verdict.Exclude || fd.payloadPkts >= d.budget) this.close(f, fd);
+      return;
+    }
+
+    const hints = tcp ? reg.tcpHint : reg.udpHint;
+    const h1 = hints[h.dstPort];
+    const h2 = hints[h.srcPort];
+    if (h1 >= 0 && this.tryOne(f, fd, h1, dir, buf, off, len, tcp)) return;
+    if (h2 >= 0 && h2 !== h1 && this.tryOne(f, fd, h2, dir, buf, off, len, tcp)) return;
+    const order = tcp ? reg.tcpOrder : reg.udpOrder;
+    for (let k = 0; k < order.length; k++) {
+      const i = order[k];
+      if (i === h1 || i === h2) continue;
+      if (this.tryOne(f, fd, i, dir, buf, off, len, tcp)) return;
+    }
+    const ex = fd.excluded;
+    if (ex === null) return;
+    const budget = tcp ? TCP_FLOW_BUDGET : UDP_FLOW_BUDGET;
+    if (fd.payloadPkts >= budget || this.allExcluded(ex, order)) this.close(f, fd);
+  }
+
+  private allExcluded(ex: Uint32Array, order: Int32Array): boolean {
+    for (let k = 0; k < order.length; k++) {
+      const i = order[k];
+      if ((ex[i >>> 5] & (1 << (i & 31))) === 0) return false;
+    }
+    return true;
+  }
+
+  private wantsStream(fd: FlowDpi, tcp: boolean): boolean {
+    const ex = fd.excluded;
+    if (ex === null || !tcp) return false;
+    if (fd.detector >= 0) return this.registry.list[fd.detector].stream === true;
+    const s = this.registry.streamIndexes;
+    for (let k = 0; k < s.length; k++) {
+      const i = s[k];
+      if ((ex[i >>> 5] & (1 << (i & 31))) === 0) return true;
+    }
+    return false;
+  }
+
+  /** Runs dissector i unless excluded; true when the flow got classified. */
+  private tryOne(f: number, fd: FlowDpi, i: number, dir: number, buf: Buffer, off: number, len: number, tcp: boolean): boolean {
+    const ex = fd.excluded;
+    if (ex === null) return true;
+    const bit = 1 << (i & 31);
+    if ((ex[i >>> 5] & bit) !== 0) return false;
+    const d = this.registry.list[i];
+    const v = this.run(d, i, fd, dir, buf, off, len, tcp);
+    if (v === Verdict.Continue) {
+      if (fd.payloadPkts >= d.budget) ex[i >>> 5] |= bit;
+      return false;
+    }
+    if (v === Verdict.Exclude) {
+      ex[i >>> 5] |= bit;
+      return false;
+    }
+    if (this.app[f] === 0) this.setLabel(f, d.id, 0, Confidence.Dpi);
+    this.detectedFlows++;
+    if (v === Verdict.Done || fd.payloadPkts >= d.budget) this.close(f, fd);
+    else fd.detector = i;
+    return true;
+  }
+
+  private run(d: Dissector, i: number, fd: FlowDpi, dir: number, buf: Buffer, off: number, len: number, tcp: boolean): Verdict {
+    const ctx = this.ctx;
+    if (tcp && d.stream === true) {
+      const s = dir === 0 ? fd.stream0 : fd.stream1;
+      if (s === null) return Verdict.Continue;
+      ctx.buf = s;
+      ctx.off = 0;
+      ctx.len = dir === 0 ? fd.streamLen0 : fd.streamLen1;
+    } else {
+      ctx.buf = buf;
+      ctx.off = off;
+      ctx.len = len;
+    }
+    ctx.cur.reset(ctx.buf, ctx.off, ctx.len);
+    ctx.index = i;
+    ctx.declared = d.fields;
+    return d.dissect(ctx);
+  }
+
+  private close(f: number, fd: FlowDpi): void {
+    this.status[f] = Status.Closed;
+    fd.dropWork();
+  }
+
+  /** Sets the label of flow f (called by dissectors through ctx.detect()). */
+  setLabel(f: number, app: number, master: number, confidence: Confidence): void {
+    if (f >= this.cap) this.grow(f);
+    this.app[f] = app;
+    this.master[f] = master === app ? 0 : master;
+    this.confidence[f] = confidence;
+    this.refineByHost(f);
+  }
+
+  /** Refines TLS/HTTP/DNS/QUIC... to Master.App from the flow's server name. */
+  refineByHost(f: number): void {
+    const fd = this.flows[f];
+    const app = this.app[f];
+    if (fd === undefined || app === 0 || this.master[f] !== 0 || !HOST_REFINED.has(app)) return;
+    const name = fd.meta.server_name;
+    if (typeof name !== 'string' || name === '') return;
+    const id = this.hosts.classify(name);
+    if (id !== 0 && id !== app) {
+      this.master[f] = app;
+      this.app[f] = id;
+    }
+  }
+
+  /**
+   * Completes flow f's label before a record is written: a flow DPI could not
+   * name is guessed from its ports, then from the address lists. Risks that
+   * depend on the whole flow are added. `final` is false for interim records.
+   */
+  finalize(f: number, final: boolean): void {
+    if (f >= this.cap || this.flowIdOf[f] !== this.table.flowId[f]) this.sync(f);
+    const h = readHead(this.table, f, this.head);
+    if (this.app[f] === 0 && (final || this.status[f] !== Status.Open)) {
+      const guess = this.registry.guessByPort(h.proto, h.srcPort, h.dstPort);
+      if (guess !== 0) {
+        this.app[f] = guess;
+        this.confidence[f] = Confidence.Port;
+      } else {
+        const t = this.table;
+        const byIp = this.ips.lookup(h.ipVersion, t.keyAddr, h.dstAddrOff) || this.ips.lookup(h.ipVersion, t.keyAddr, h.srcAddrOff);
+        if (byIp !== 0) {
+          this.app[f] = byIp;
+          this.confidence[f] = Confidence.Ip;
+        }
+      }
+    }
+    if (final) {
+      let fd = this.flows[f];
+      const added = finalRisks(this.table, f, h, this.app[f], this.master[f], this.confidence[f], this.registry, fd);
+      if (added !== null) {
+        if (fd === undefined) {
+          fd = new FlowDpi(0);
+          fd.dropWork();
+          this.flows[f] = fd;
+        }
+        for (const r of added) fd.addRisk(r);
+      }
+    }
+  }
+
+  /** The final record of flow f was written: frees its DPI state. */
+  release(f: number): void {
+    if (f < this.cap) {
+      this.flows[f] = undefined;
+      this.flowIdOf[f] = -1;
+    }
+  }
+
+  /** For tests and the contract suite: fields a dissector set without declaring them. */
+  takeUndeclared(): string[] {
+    const u = this.ctx.undeclared;
+    this.ctx.undeclared = [];
+    return u;
+  }
+}
+
+export { META_FIELDS, Risk };

@@ -1,0 +1,68 @@
+/**
+ * Per-flow DPI state, created when a flow carries its first payload. It holds
+ * the flow's metadata and risks until the flow's final record is written, and
+ * the working state (excluded dissectors, dissector scratch, TCP stream
+ * buffers) only until the flow is classified and its metadata is complete:
+ * dropWork() frees that part.
+ */
+import type { FlowMeta } from './meta';
+
+/** At most this many bytes of each TCP direction are reassembled for stream dissectors. */
+export const STREAM_CAP = 16384;
+/** Out-of-order TCP segments held per direction while waiting for a gap to fill. */
+export const MAX_PENDING = 8;
+
+export interface PendingSegment {
+  seq: number;
+  data: Buffer;
+}
+
+export class FlowDpi {
+  meta: FlowMeta = {};
+  risks: number[] | null = null;
+  riskInfo: string | null = null;
+
+  /** Bit i set: dissector i excluded itself. Null once the work is done. */
+  excluded: Uint32Array | null;
+  /** Per-dissector scratch state (ctx.state). */
+  states: unknown[] | null = null;
+  /** Index of the dissector that detected the flow and still wants packets, or -1. */
+  detector = -1;
+  /** Payload packets dissected, in total and per direction. */
+  payloadPkts = 0;
+  c2s = 0;
+  s2c = 0;
+  /** Next expected TCP sequence number per direction (-1: not known yet). */
+  nextSeq0 = -1;
+  nextSeq1 = -1;
+  /** Reassembled TCP stream per direction (for stream dissectors). */
+  stream0: Buffer | null = null;
+  stream1: Buffer | null = null;
+  streamLen0 = 0;
+  streamLen1 = 0;
+  /** Out-of-order segments waiting for a gap to fill, per direction. */
+  pending0: PendingSegment[] | null = null;
+  pending1: PendingSegment[] | null = null;
+
+  constructor(dissectors: number) {
+    this.excluded = new Uint32Array((dissectors + 31) >>> 5);
+  }
+
+  addRisk(r: number, info?: string): void {
+    if (this.risks === null) this.risks = [];
+    if (!this.risks.includes(r)) this.risks.push(r);
+    if (info !== undefined && this.riskInfo === null) this.riskInfo = info;
+  }
+
+  hasRisk(r: number): boolean {
+    return this.risks !== null && this.risks.includes(r);
+  }
+
+  dropWork(): void {
+    this.excluded = null;
+    this.states = null;
+    this.stream0 = this.stream1 = null;
+    this.pending0 = this.pending1 = null;
+    this.detector = -1;
+  }
+}

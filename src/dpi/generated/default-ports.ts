@@ -1,0 +1,2 @@
+/* placeholder until src/dpi/lists/default-ports.tsv is generated */
+export const DEFAULT_PORTS: readonly (string | number)[] = [];

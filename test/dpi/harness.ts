@@ -1,0 +1,127 @@
+/**
+ * Test harness for dissectors: feeds synthetic payloads (no headers needed)
+ * through a real FlowTable and DpiEngine restricted to the given dissectors,
+ * and returns the flow's label, metadata and risks as the record writer sees
+ * them. Packets alternate direction as given; TCP sequence numbers are
+ * generated in order unless a packet gives its own.
+ */
+import { DecodedPacket } from '../../src/decode/packet';
+import { FlowTable } from '../../src/flow/table';
+import { DpiEngine, CONFIDENCE_NAMES } from '../../src/dpi/engine';
+import { Registry } from '../../src/dpi/registry';
+import type { Dissector } from '../../src/dpi/dissector';
+import { ALL_DISSECTORS } from '../../src/dpi/protocols/index';
+import { protocolName } from '../../src/dpi/label';
+import { RISK_NAMES } from '../../src/dpi/generated/protocols';
+import type { FlowMeta } from '../../src/dpi/meta';
+
+export interface TestPacket {
+  /** 0 client to server (default), 1 server to client. */
+  dir?: 0 | 1;
+  payload: Uint8Array | string;
+  /** TCP sequence number to use instead of the generated one. */
+  seq?: number;
+}
+
+export interface FlowSpec {
+  l4?: 'tcp' | 'udp';
+  clientPort?: number;
+  serverPort?: number;
+  /** IPv4 addresses as dotted quads. */
+  client?: string;
+  server?: string;
+  /** Dissectors to run (default: the whole registry). */
+  dissectors?: readonly Dissector[];
+}
+
+export interface DissectResult {
+  /** nDPI-style name: "TLS.Google", "SSH", "Unknown". */
+  name: string;
+  app: number;
+  master: number;
+  confidence: string;
+  meta: FlowMeta;
+  risks: string[];
+  /** Fields set that the dissector did not declare. */
+  undeclared: string[];
+}
+
+function ipv4(s: string): number {
+  const p = s.split('.').map(Number);
+  return ((p[0] << 24) | (p[1] << 16) | (p[2] << 8) | p[3]) | 0;
+}
+
+const registries = new Map<readonly Dissector[], Registry>();
+
+export function registryOf(list: readonly Dissector[]): Registry {
+  let r = registries.get(list);
+  if (r === undefined) {
+    r = new Registry(list);
+    registries.set(list, r);
+  }
+  return r;
+}
+
+/** Runs one flow made of `packets` through the engine and returns its final label. */
+export function dissect(spec: FlowSpec, packets: readonly TestPacket[]): DissectResult {
+  const list = spec.dissectors ?? ALL_DISSECTORS;
+  const table = new FlowTable({ flowEnded: () => undefined }, { maxFlows: 64 });
+  const engine = new DpiEngine(table, { registry: registryOf(list) });
+  const tcp = (spec.l4 ?? 'tcp') === 'tcp';
+  const cport = spec.clientPort ?? 40000;
+  const sport = spec.serverPort ?? 80;
+  const caddr = ipv4(spec.client ?? '192.0.2.10');
+  const saddr = ipv4(spec.server ?? '198.51.100.20');
+  const seq = [1000, 500000];
+  let t = 1_700_000_000_000;
+  let slot = -1;
+  const p = new DecodedPacket();
+  for (const pk of packets) {
+    const dir = pk.dir ?? 0;
+    const payload = typeof pk.payload === 'string' ? Buffer.from(pk.payload, 'latin1') : Buffer.from(pk.payload);
+    p.reset();
+    p.buf = payload;
+    p.ipVersion = 4;
+    p.proto = tcp ? 6 : 17;
+    p.addr.fill(0);
+    p.addr[0] = dir === 0 ? caddr : saddr;
+    p.addr[4] = dir === 0 ? saddr : caddr;
+    p.srcPort = dir === 0 ? cport : sport;
+    p.dstPort = dir === 0 ? sport : cport;
+    p.payloadOff = 0;
+    p.payloadLen = payload.length;
+    p.tcpFlags = tcp ? 0x18 : 0;
+    p.tcpSeq = pk.seq ?? seq[dir];
+    if (pk.seq === undefined) seq[dir] = (seq[dir] + payload.length) >>> 0;
+    p.tsMs = t;
+    p.frames = 1;
+    p.frameBytes = payload.length + 54;
+    t += 10;
+    slot = table.update(p, t);
+    engine.onPacket(slot, p, table.lastDirection, t);
+  }
+  if (slot < 0) throw new Error('no packets');
+  engine.finalize(slot, true);
+  const fd = engine.flow(slot);
+  const res: DissectResult = {
+    name: protocolName(engine.app[slot], engine.master[slot]),
+    app: engine.app[slot],
+    master: engine.master[slot],
+    confidence: CONFIDENCE_NAMES[engine.confidence[slot]],
+    meta: { ...(fd?.meta ?? {}) },
+    risks: (fd?.risks ?? []).map((r) => RISK_NAMES[r] ?? String(r)),
+    undeclared: engine.takeUndeclared(),
+  };
+  table.flushAll();
+  return res;
+}
+
+/** Hex dump text (as in Wireshark's "copy as hex stream", spaces and newlines allowed) to bytes. */
+export function hex(s: string): Buffer {
+  return Buffer.from(s.replace(/#[^\n]*/g, '').replace(/[^0-9a-fA-F]/g, ''), 'hex');
+}
+
+/** Every prefix of a payload, for truncation tests: feeds payload[0, n) for n = 0 .. len. */
+export function* prefixes(b: Uint8Array): Generator<Buffer> {
+  for (let n = 0; n <= b.length; n++) yield Buffer.from(b.subarray(0, n));
+}
