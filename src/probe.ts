@@ -10,14 +10,17 @@ import type { BpfFilter } from './capture/bpf-filter';
 import { Decoder, DecoderOptions } from './decode/decoder';
 import { DecodeResult } from './decode/packet';
 import { FlowSink, FlowTable } from './flow/table';
-import type { EndReason, FlowTableOptions } from './flow/expiry';
-import { END_REASON_NAMES } from './flow/expiry';
+import type { FlowTableOptions } from './flow/expiry';
+import { END_REASON_NAMES, EndReason } from './flow/expiry';
 import type { RecordSink } from './export/sink';
+import { DpiEngine, DpiOptions } from './dpi/engine';
 
 export interface ProbeOptions {
   decoder?: DecoderOptions;
   flows?: FlowTableOptions;
   filter?: BpfFilter;
+  /** false turns application detection off (records say Unknown). */
+  dpi?: false | DpiOptions;
 }
 
 /** How often (in capture time) expiry runs. */
@@ -26,6 +29,7 @@ const EXPIRY_INTERVAL_MS = 1000;
 export class Probe implements PacketHandler, FlowSink {
   readonly decoder: Decoder;
   readonly table: FlowTable;
+  readonly dpi: DpiEngine | null;
   private readonly filter: BpfFilter | undefined;
   private readonly sink: RecordSink;
   private nextExpiryMs = -Infinity;
@@ -46,6 +50,7 @@ export class Probe implements PacketHandler, FlowSink {
     this.filter = opts.filter;
     this.decoder = new Decoder(opts.decoder);
     this.table = new FlowTable(this, opts.flows);
+    this.dpi = opts.dpi === false ? null : new DpiEngine(this.table, opts.dpi ?? {});
   }
 
   onPacket(linkType: number, buf: Buffer, off: number, caplen: number, wireLen: number, tsMs: number): void {
@@ -58,7 +63,9 @@ export class Probe implements PacketHandler, FlowSink {
     if (tsMs >= this.nextExpiryMs) this.expire(tsMs);
     if (this.decoder.decode(linkType, buf, off, caplen, wireLen, tsMs) !== DecodeResult.Ok) return;
     this.ipPackets++;
-    this.table.update(this.decoder.pkt, tsMs);
+    const t = this.table;
+    const f = t.update(this.decoder.pkt, tsMs);
+    if (this.dpi !== null) this.dpi.onPacket(f, this.decoder.pkt, t.lastDirection, tsMs);
   }
 
   /** Runs expiry at clock `nowMs` (packet time for files, wall time for live input). */
@@ -76,7 +83,11 @@ export class Probe implements PacketHandler, FlowSink {
 
   flowEnded(table: FlowTable, f: number, reason: EndReason): void {
     this.records++;
-    this.sink.writeFlow(table, f, reason);
+    const dpi = this.dpi;
+    const final = reason !== EndReason.Active;
+    if (dpi !== null) dpi.finalize(f, final);
+    this.sink.writeFlow(table, f, reason, dpi);
+    if (dpi !== null && final) dpi.release(f);
   }
 
   /** End-of-run figures, for the statistics printed on stderr. */

@@ -21,6 +21,7 @@ import { BpfFilter } from '../src/capture/bpf-filter';
 import { Probe, ProbeOptions, ProbeSummary } from '../src/probe';
 import { JsonlSink } from '../src/export/jsonl';
 import { LineOutput } from '../src/export/output';
+import type { DpiEngine } from '../src/dpi/engine';
 import type { RecordSink } from '../src/export/sink';
 import { buildRecord, type FlowRecord } from '../src/flow/record';
 import type { FlowTable } from '../src/flow/table';
@@ -34,8 +35,8 @@ const HAVE_TCPDUMP = spawnSync('tcpdump', ['--version']).status === 0;
 
 class Keep implements RecordSink {
   readonly records: FlowRecord[] = [];
-  writeFlow(t: FlowTable, f: number, reason: EndReason): void {
-    this.records.push(buildRecord(t, f, reason));
+  writeFlow(t: FlowTable, f: number, reason: EndReason, dpi: DpiEngine | null): void {
+    this.records.push(buildRecord(t, f, reason, dpi));
   }
   async close(): Promise<void> {}
 }

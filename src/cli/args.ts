@@ -19,6 +19,10 @@ export interface CliOptions {
   outFile?: string;
   threads: number;
   tunnels: boolean;
+  /** Application detection (DPI) on. */
+  dpi: boolean;
+  /** Directory of extra host/IP lists (see src/dpi/lists/README.md). */
+  listsDir?: string;
   timeouts: FlowTimeouts;
   maxFlows: number;
   fluentd?: { host: string; port: number; tag: string; mode: 'msgpack' | 'json' };
@@ -53,6 +57,8 @@ export const OPTIONS: readonly Spec[] = [
   { short: 'n', long: 'threads', arg: 'n', help: 'Worker threads (1-64). As in ndff, ignored when reading capture files.' },
   { short: 'T', long: 'tunnels', help: 'Decapsulate tunnels (GTP-U, VXLAN, GRE/ERSPAN, IP-in-IP, 6in4, CAPWAP, TZSP). On by default; kept for ndff compatibility.' },
   { long: 'no-tunnels', help: 'Do not decapsulate tunnels: account the outer packets.' },
+  { long: 'no-dpi', help: 'Turn application detection off: every record says Unknown (flow accounting only).' },
+  { long: 'lists', arg: 'dir', help: 'Also load host-name and address lists from this directory (*.hosts, *.ips: "pattern<TAB>protocol" lines).' },
   { long: 'timeout', arg: 'name=seconds[,...]', help: `Flow timeouts in seconds: tcp-opening (${DEFAULT_TIMEOUTS.tcpOpening}), tcp (${DEFAULT_TIMEOUTS.tcp}), tcp-closed (${DEFAULT_TIMEOUTS.tcpClosed}), udp (${DEFAULT_TIMEOUTS.udp}), icmp (${DEFAULT_TIMEOUTS.icmp}), other (${DEFAULT_TIMEOUTS.other}), active (${DEFAULT_TIMEOUTS.active}).` },
   { long: 'max-flows', arg: 'n', help: `Most flows kept at once; beyond it the least recently active is exported early (default ${DEFAULT_MAX_FLOWS}).` },
   { long: 'strict', help: 'Exit with code 1 when a capture ends inside a packet record (by default that is a warning and the packets before it are used).' },
@@ -85,6 +91,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     quiet: false,
     threads: 1,
     tunnels: true,
+    dpi: true,
     timeouts: { ...DEFAULT_TIMEOUTS },
     maxFlows: DEFAULT_MAX_FLOWS,
     statsJson: false,
@@ -186,6 +193,12 @@ export function parseArgs(argv: readonly string[]): CliOptions {
         break;
       case 'no-tunnels':
         o.tunnels = false;
+        break;
+      case 'no-dpi':
+        o.dpi = false;
+        break;
+      case 'lists':
+        o.listsDir = v;
         break;
       case 'timeout':
         for (const item of v.split(',')) {

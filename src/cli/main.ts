@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { parseArgs, helpText, CliOptions } from './args';
 import { openCaptureInput } from '../capture/file-source';
 import { BpfFilter } from '../capture/bpf-filter';
-import { Probe, ProbeSummary } from '../probe';
+import { Probe, ProbeOptions, ProbeSummary } from '../probe';
+import { loadLists } from '../dpi/classify/user-lists';
 import { LineOutput } from '../export/output';
 import { ThreadedJsonlSink } from '../export/threaded-jsonl';
 import { TextSink } from '../export/text';
@@ -76,8 +77,22 @@ export async function main(argv: readonly string[]): Promise<number> {
     throw err;
   }
   const sink: RecordSink = opts.format === 'text' ? new TextSink(out, opts.verbose === 1) : new ThreadedJsonlSink(out);
+  let dpi: ProbeOptions['dpi'] = opts.dpi ? {} : false;
+  if (opts.dpi && opts.listsDir !== undefined) {
+    try {
+      const lists = loadLists(opts.listsDir);
+      dpi = { hosts: lists.hosts, ips: lists.ips };
+    } catch (err) {
+      if (err instanceof FlowtapError) {
+        say(err.message);
+        return ExitCode.Usage;
+      }
+      throw err;
+    }
+  }
   const probe = new Probe(sink, {
     filter,
+    dpi,
     decoder: { tunnels: opts.tunnels },
     flows: { timeouts: opts.timeouts, maxFlows: opts.maxFlows },
   });

@@ -22,7 +22,8 @@ function run(init: Init): void {
   for (let n = ring.wait(); n > 0; n = ring.wait()) {
     for (let i = 0; i < n; i++) {
       out.ensure(RAW_JSON_ROOM);
-      out.pos = formatRaw(rows, ring.next(), out.buf, out.pos);
+      const row = ring.next();
+      out.pos = formatRaw(rows, row, ring.meta, ring.metaOffset(row), out.buf, out.pos);
       ring.release(1);
       out.endOfLine();
     }

@@ -10,17 +10,19 @@ import type { FlowTable } from '../flow/table';
 import type { EndReason } from '../flow/expiry';
 import type { RecordSink } from './sink';
 import { LineOutput } from './output';
-import { fillRaw, formatRaw, RAW_FIELDS, RAW_JSON_ROOM } from './raw-record';
+import type { DpiEngine } from '../dpi/engine';
+import { fillRaw, formatRaw, META_ROOM, RAW_FIELDS, RAW_JSON_ROOM } from './raw-record';
 
 export class JsonlSink implements RecordSink {
   private readonly raw = new Float64Array(RAW_FIELDS);
+  private readonly meta = Buffer.alloc(META_ROOM);
   constructor(private readonly out: LineOutput) {}
 
-  writeFlow(t: FlowTable, f: number, reason: EndReason): void {
-    fillRaw(t, f, reason, this.raw, 0);
+  writeFlow(t: FlowTable, f: number, reason: EndReason, dpi: DpiEngine | null): void {
+    fillRaw(t, f, reason, dpi, this.raw, 0, this.meta, 0);
     const o = this.out;
     o.ensure(RAW_JSON_ROOM);
-    o.pos = formatRaw(this.raw, 0, o.buf, o.pos);
+    o.pos = formatRaw(this.raw, 0, this.meta, 0, o.buf, o.pos);
     o.endOfLine();
   }
 

@@ -13,6 +13,11 @@ import { ipv6ToString } from '../flow/address';
 import { communityIdDigest } from '../flow/community-id';
 import { TUNNEL_NAMES } from '../decode/packet';
 import { ascii, putBase64, putBytes, putIpv4, putPlain, putUint } from './json-bytes';
+import type { DpiEngine } from '../dpi/engine';
+import { CONFIDENCE_NAMES } from '../dpi/engine';
+import { CATEGORY_NAMES, PROTOCOL_NAMES } from '../dpi/generated/protocols';
+import { categoryId } from '../dpi/label';
+import { META_ROOM, writeDpiMeta } from './dpi-json';
 
 export const enum Raw {
   Proto = 0,
@@ -38,6 +43,12 @@ export const enum Raw {
   IcmpType,
   IcmpCode,
   Reason,
+  /** DPI label: application and master protocol ids, Confidence. */
+  App,
+  Master,
+  Confidence,
+  /** Bytes of the DPI text fields in the record's meta slot (dpi-json.ts). */
+  MetaLen,
   Count,
 }
 
@@ -45,8 +56,12 @@ export const RAW_FIELDS = Raw.Count;
 
 const head = new RecordHead();
 
-/** Copies record f of the table into raw[base, base + RAW_FIELDS). */
-export function fillRaw(t: FlowTable, f: number, reason: EndReason, raw: Float64Array, base: number): void {
+/**
+ * Copies record f of the table into raw[base, base + RAW_FIELDS), and its DPI
+ * text fields into meta[metaOff, metaOff + META_ROOM).
+ */
+export function fillRaw(t: FlowTable, f: number, reason: EndReason, dpi: DpiEngine | null, raw: Float64Array, base: number,
+  meta: Buffer, metaOff: number): void {
   const h = readHead(t, f, head);
   const a = t.keyAddr;
   raw[base + Raw.Proto] = h.proto;
@@ -73,6 +88,10 @@ export function fillRaw(t: FlowTable, f: number, reason: EndReason, raw: Float64
   raw[base + Raw.IcmpType] = h.icmpType;
   raw[base + Raw.IcmpCode] = h.icmpCode;
   raw[base + Raw.Reason] = reason;
+  raw[base + Raw.App] = dpi !== null ? dpi.app[f] : 0;
+  raw[base + Raw.Master] = dpi !== null ? dpi.master[f] : 0;
+  raw[base + Raw.Confidence] = dpi !== null ? dpi.confidence[f] : 0;
+  raw[base + Raw.MetaLen] = writeDpiMeta(dpi, f, meta, metaOff) - metaOff;
 }
 
 const K_PROTOCOL = ascii('{"protocol":"');
@@ -80,13 +99,18 @@ const K_SRC_ADDR = ascii('","src_addr":"');
 const K_SRC_PORT = ascii('","src_port":');
 const K_DST_ADDR = ascii(',"dst_addr":"');
 const K_DST_PORT = ascii('","dst_port":');
-const K_DPI_UNKNOWN_OUT_PKTS = ascii(',"master_protocol":0,"detected_protocol":0,"protocol_name":"Unknown","out_pkts":');
+const K_MASTER = ascii(',"master_protocol":');
+const K_DETECTED = ascii(',"detected_protocol":');
+const K_NAME = ascii(',"protocol_name":"');
+const K_CATEGORY = ascii('","category":"');
+const K_CONFIDENCE = ascii('","confidence":"');
+const K_OUT_PKTS = ascii('","out_pkts":');
 const K_OUT_BYTES = ascii(',"out_bytes":');
 const K_IN_PKTS = ascii(',"in_pkts":');
 const K_IN_BYTES = ascii(',"in_bytes":');
 const K_FIRST = ascii(',"first_switched":');
 const K_LAST = ascii(',"last_switched":');
-const K_SERVER_NAME_EMPTY_FLOW_ID = ascii(',"server_name":"","flow_id":');
+const K_FLOW_ID = ascii(',"flow_id":');
 const K_RECORD_SEQ = ascii(',"record_seq":');
 const K_IP_VERSION = ascii(',"ip_version":');
 const K_IP_PROTOCOL = ascii(',"ip_protocol":');
@@ -101,19 +125,25 @@ const K_LAST_MS = ascii(',"last_switched_ms":');
 const K_DURATION = ascii(',"duration_ms":');
 const K_END = ascii(',"flow_end_reason":"');
 const K_CID = ascii('","community_id":"1:');
-const K_CLOSE = ascii('"}\n');
+const K_CID_END = ascii('"');
+const K_CLOSE = ascii('}\n');
 
 const L4_NAMES: Uint8Array[] = Array.from({ length: 256 }, (_, p) => ascii(l4Name(p)));
 const TUNNELS: Uint8Array[] = TUNNEL_NAMES.map(ascii);
 const END_REASONS: Uint8Array[] = END_REASON_NAMES.map(ascii);
+const PROTOCOLS: (Uint8Array | undefined)[] = PROTOCOL_NAMES.map((n) => (n === undefined ? undefined : ascii(n)));
+const UNKNOWN = ascii('Unknown');
+const CATEGORIES: (Uint8Array | undefined)[] = CATEGORY_NAMES.map((n) => (n === undefined ? undefined : ascii(n)));
+const CONFIDENCES: Uint8Array[] = CONFIDENCE_NAMES.map(ascii);
 
-/** Room a serialized raw record can take (two IPv6 addresses of at most 39 characters included). */
-export const RAW_JSON_ROOM = 1024;
+/** Room a serialized raw record can take (two IPv6 addresses of at most 39 characters and the meta slot included). */
+export const RAW_JSON_ROOM = 1024 + META_ROOM;
+export { META_ROOM };
 
 const addrScratch = new Int32Array(8);
 
-/** Writes raw[base...] as one JSON line (newline included) at buf[p]; returns the end. */
-export function formatRaw(raw: Float64Array, base: number, buf: Buffer, p: number): number {
+/** Writes raw[base...] and its meta bytes as one JSON line (newline included) at buf[p]; returns the end. */
+export function formatRaw(raw: Float64Array, base: number, meta: Uint8Array, metaOff: number, buf: Buffer, p: number): number {
   const a = addrScratch;
   for (let i = 0; i < 8; i++) a[i] = raw[base + Raw.SrcAddr + i];
   const v4 = raw[base + Raw.IpVersion] === 4;
@@ -135,7 +165,23 @@ export function formatRaw(raw: Float64Array, base: number, buf: Buffer, p: numbe
   p = v4 ? putIpv4(buf, p, a[4]) : putPlain(buf, p, ipv6ToString(a, 4));
   p = putBytes(buf, p, K_DST_PORT);
   p = putUint(buf, p, dstPort);
-  p = putBytes(buf, p, K_DPI_UNKNOWN_OUT_PKTS);
+  const app = raw[base + Raw.App];
+  const master = raw[base + Raw.Master];
+  p = putBytes(buf, p, K_MASTER);
+  p = putUint(buf, p, master);
+  p = putBytes(buf, p, K_DETECTED);
+  p = putUint(buf, p, app);
+  p = putBytes(buf, p, K_NAME);
+  if (master !== 0 && master !== app) {
+    p = putBytes(buf, p, PROTOCOLS[master] ?? UNKNOWN);
+    buf[p++] = 46;
+  }
+  p = putBytes(buf, p, PROTOCOLS[app] ?? UNKNOWN);
+  p = putBytes(buf, p, K_CATEGORY);
+  p = putBytes(buf, p, CATEGORIES[categoryId(app, master)] ?? CATEGORIES[0] ?? UNKNOWN);
+  p = putBytes(buf, p, K_CONFIDENCE);
+  p = putBytes(buf, p, CONFIDENCES[raw[base + Raw.Confidence]] ?? CONFIDENCES[0]);
+  p = putBytes(buf, p, K_OUT_PKTS);
   p = putUint(buf, p, raw[base + Raw.OutPkts]);
   p = putBytes(buf, p, K_OUT_BYTES);
   p = putUint(buf, p, raw[base + Raw.OutBytes]);
@@ -147,7 +193,7 @@ export function formatRaw(raw: Float64Array, base: number, buf: Buffer, p: numbe
   p = putUint(buf, p, Math.floor(firstMs / 1000));
   p = putBytes(buf, p, K_LAST);
   p = putUint(buf, p, Math.floor(lastMs / 1000));
-  p = putBytes(buf, p, K_SERVER_NAME_EMPTY_FLOW_ID);
+  p = putBytes(buf, p, K_FLOW_ID);
   p = putUint(buf, p, raw[base + Raw.FlowId]);
   p = putBytes(buf, p, K_RECORD_SEQ);
   p = putUint(buf, p, raw[base + Raw.RecordSeq]);
@@ -180,5 +226,9 @@ export function formatRaw(raw: Float64Array, base: number, buf: Buffer, p: numbe
   p = putBytes(buf, p, K_CID);
   const digest = communityIdDigest(v4 ? 4 : 6, a, 0, a, 4, proto, srcPort, dstPort, icmpType, icmpCode);
   p = putBase64(buf, p, digest, 20);
+  p = putBytes(buf, p, K_CID_END);
+  const n = raw[base + Raw.MetaLen];
+  for (let i = 0; i < n; i++) buf[p + i] = meta[metaOff + i];
+  p += n;
   return putBytes(buf, p, K_CLOSE);
 }

@@ -5,7 +5,7 @@
  * so a slow output slows capture down instead of growing memory; the consumer
  * sleeps when it is empty and is woken only when it said it sleeps.
  */
-import { RAW_FIELDS } from './raw-record';
+import { META_ROOM, RAW_FIELDS } from './raw-record';
 
 const enum Ctl {
   /** Rows published by the producer (wraps at 2^31). */
@@ -24,6 +24,8 @@ const enum Ctl {
 export interface RingShared {
   control: SharedArrayBuffer;
   rows: SharedArrayBuffer;
+  /** META_ROOM bytes per row: the record's DPI text fields. */
+  meta: SharedArrayBuffer;
   capacity: number;
 }
 
@@ -31,6 +33,7 @@ export function createRing(capacity: number): RingShared {
   return {
     control: new SharedArrayBuffer(Ctl.Count * 4),
     rows: new SharedArrayBuffer(capacity * RAW_FIELDS * 8),
+    meta: new SharedArrayBuffer(capacity * META_ROOM),
     capacity,
   };
 }
@@ -38,6 +41,7 @@ export function createRing(capacity: number): RingShared {
 export class RingProducer {
   private readonly ctl: Int32Array;
   readonly rows: Float64Array;
+  readonly meta: Buffer;
   private readonly cap: number;
   private head = 0;
   /** Times the producer had to wait for room. */
@@ -46,6 +50,7 @@ export class RingProducer {
   constructor(shared: RingShared) {
     this.ctl = new Int32Array(shared.control);
     this.rows = new Float64Array(shared.rows);
+    this.meta = Buffer.from(shared.meta);
     this.cap = shared.capacity;
   }
 
@@ -58,6 +63,11 @@ export class RingProducer {
       Atomics.wait(ctl, Ctl.Tail, Atomics.load(ctl, Ctl.Tail), 20);
     }
     return (this.head % this.cap) * RAW_FIELDS;
+  }
+
+  /** Byte offset in meta of the slot of the row at index row (as returned by reserve()). */
+  metaOffset(row: number): number {
+    return (row / RAW_FIELDS) * META_ROOM;
   }
 
   /** Makes the reserved row visible to the consumer. */
@@ -76,12 +86,14 @@ export class RingProducer {
 export class RingConsumer {
   private readonly ctl: Int32Array;
   readonly rows: Float64Array;
+  readonly meta: Buffer;
   private readonly cap: number;
   private tail = 0;
 
   constructor(shared: RingShared) {
     this.ctl = new Int32Array(shared.control);
     this.rows = new Float64Array(shared.rows);
+    this.meta = Buffer.from(shared.meta);
     this.cap = shared.capacity;
   }
 
@@ -104,6 +116,11 @@ export class RingConsumer {
   /** Row index of the oldest unconsumed row. */
   next(): number {
     return (this.tail % this.cap) * RAW_FIELDS;
+  }
+
+  /** Byte offset in meta of the slot of the row at index row (as returned by next()). */
+  metaOffset(row: number): number {
+    return (row / RAW_FIELDS) * META_ROOM;
   }
 
   /** Frees the oldest n rows. */

@@ -8,8 +8,10 @@
  */
 import type { FlowTable } from '../flow/table';
 import type { EndReason } from '../flow/expiry';
+import type { DpiEngine } from '../dpi/engine';
 
 export interface RecordSink {
-  writeFlow(table: FlowTable, f: number, reason: EndReason): void;
+  /** Flow f's record; its DPI label and metadata are read from dpi (null when DPI is off). */
+  writeFlow(table: FlowTable, f: number, reason: EndReason, dpi: DpiEngine | null): void;
   close(): Promise<void>;
 }

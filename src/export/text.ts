@@ -6,14 +6,15 @@
 import { buildRecord, formatTextLine, type FlowRecord } from '../flow/record';
 import type { FlowTable } from '../flow/table';
 import type { EndReason } from '../flow/expiry';
+import type { DpiEngine } from '../dpi/engine';
 import type { RecordSink } from './sink';
 import { LineOutput } from './output';
 
 export class TextSink implements RecordSink {
   private n = 0;
   constructor(private readonly out: LineOutput, private readonly onlyUnknown = false) {}
-  writeFlow(t: FlowTable, f: number, reason: EndReason): void {
-    this.write(buildRecord(t, f, reason));
+  writeFlow(t: FlowTable, f: number, reason: EndReason, dpi: DpiEngine | null): void {
+    this.write(buildRecord(t, f, reason, dpi));
   }
 
   write(rec: FlowRecord): void {

@@ -10,14 +10,15 @@ import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
 import type { FlowTable } from '../flow/table';
 import type { EndReason } from '../flow/expiry';
+import type { DpiEngine } from '../dpi/engine';
 import type { RecordSink } from './sink';
 import type { LineOutput } from './output';
 import { createRing, RingProducer } from './record-ring';
 import { fillRaw } from './raw-record';
 import { FlowtapError } from '../util/errors';
 
-/** Records in flight between the threads (about 1.7 MiB of shared memory). */
-const RING_CAPACITY = 8192;
+/** Records in flight between the threads (about 17 MiB of shared memory, mostly DPI text slots). */
+const RING_CAPACITY = 4096;
 
 interface WorkerResult {
   status: 'ok' | 'epipe' | 'error';
@@ -40,9 +41,10 @@ export class ThreadedJsonlSink implements RecordSink {
     });
   }
 
-  writeFlow(t: FlowTable, f: number, reason: EndReason): void {
-    const row = this.producer.reserve();
-    fillRaw(t, f, reason, this.producer.rows, row);
+  writeFlow(t: FlowTable, f: number, reason: EndReason, dpi: DpiEngine | null): void {
+    const p = this.producer;
+    const row = p.reserve();
+    fillRaw(t, f, reason, dpi, p.rows, row, p.meta, p.metaOffset(row));
     this.producer.publish();
   }
 

@@ -8,6 +8,10 @@ import { END_REASON_NAMES, EndReason } from './expiry';
 import { addressToString } from './address';
 import { communityId } from './community-id';
 import { TUNNEL_NAMES } from '../decode/packet';
+import type { DpiEngine } from '../dpi/engine';
+import { CONFIDENCE_NAMES } from '../dpi/engine';
+import { categoryName, protocolName } from '../dpi/label';
+import { RISK_NAMES } from '../dpi/generated/protocols';
 
 export interface FlowRecord {
   protocol: string;
@@ -18,13 +22,14 @@ export interface FlowRecord {
   master_protocol: number;
   detected_protocol: number;
   protocol_name: string;
+  category: string;
+  confidence: string;
   out_pkts: number;
   out_bytes: number;
   in_pkts: number;
   in_bytes: number;
   first_switched: number;
   last_switched: number;
-  server_name: string;
   flow_id: number;
   record_seq: number;
   ip_version: number;
@@ -40,6 +45,10 @@ export interface FlowRecord {
   duration_ms: number;
   flow_end_reason: string;
   community_id: string;
+  server_name: string;
+  /** DPI metadata fields (src/dpi/meta.ts), then risks. */
+  [meta: string]: unknown;
+  risks: string[];
 }
 
 /** L4 protocol names as nDPI and ndff print them; other protocols are printed as their number. */
@@ -108,7 +117,7 @@ export function readHead(t: FlowTable, f: number, h: RecordHead): RecordHead {
 
 const head = new RecordHead();
 
-export function buildRecord(t: FlowTable, f: number, reason: EndReason): FlowRecord {
+export function buildRecord(t: FlowTable, f: number, reason: EndReason, dpi: DpiEngine | null = null): FlowRecord {
   const h = readHead(t, f, head);
   const proto = h.proto;
   const ipv = h.ipVersion;
@@ -120,16 +129,17 @@ export function buildRecord(t: FlowTable, f: number, reason: EndReason): FlowRec
     src_port: h.srcPort,
     dst_addr: addressToString(ipv, t.keyAddr, h.dstAddrOff),
     dst_port: h.dstPort,
-    master_protocol: 0,
-    detected_protocol: 0,
-    protocol_name: 'Unknown',
+    master_protocol: dpi !== null ? dpi.master[f] : 0,
+    detected_protocol: dpi !== null ? dpi.app[f] : 0,
+    protocol_name: dpi !== null ? protocolName(dpi.app[f], dpi.master[f]) : 'Unknown',
+    category: dpi !== null ? categoryName(dpi.app[f], dpi.master[f]) : 'Unspecified',
+    confidence: CONFIDENCE_NAMES[dpi !== null ? dpi.confidence[f] : 0],
     out_pkts: t.pkts[f << 1],
     out_bytes: t.bytes[f << 1],
     in_pkts: t.pkts[(f << 1) | 1],
     in_bytes: t.bytes[(f << 1) | 1],
     first_switched: Math.floor(first / 1000),
     last_switched: Math.floor(last / 1000),
-    server_name: '',
     flow_id: t.flowId[f],
     record_seq: t.recordSeq[f],
     ip_version: ipv,
@@ -142,9 +152,18 @@ export function buildRecord(t: FlowTable, f: number, reason: EndReason): FlowRec
     last_switched_ms: last,
     duration_ms: last - first,
     flow_end_reason: END_REASON_NAMES[reason],
-    community_id: '',
+    community_id: communityId(ipv === 6 ? 6 : 4, t.keyAddr, h.srcAddrOff, t.keyAddr, h.dstAddrOff, proto, h.srcPort, h.dstPort, h.icmpType, h.icmpCode),
+    server_name: '',
+    risks: [],
   };
-  rec.community_id = communityId(ipv === 6 ? 6 : 4, t.keyAddr, h.srcAddrOff, t.keyAddr, h.dstAddrOff, proto, h.srcPort, h.dstPort, h.icmpType, h.icmpCode);
+  const fd = dpi?.flow(f);
+  if (fd !== undefined) {
+    const sn = fd.meta.server_name;
+    if (typeof sn === 'string') rec.server_name = sn;
+    delete (rec as Partial<FlowRecord>).risks;
+    for (const [k, v] of Object.entries(fd.meta)) if (k !== 'server_name') rec[k] = Array.isArray(v) ? v.slice() : v;
+    rec.risks = (fd.risks ?? []).map((r) => RISK_NAMES[r] ?? String(r));
+  }
   return h.icmp ? withIcmp(rec, h.icmpType, h.icmpCode) : rec;
 }
 

@@ -20,7 +20,7 @@ function record(over: Partial<FlowRecord> = {}): FlowRecord {
     protocol: 'UDP', src_addr: '10.0.0.1', src_port: 1234, dst_addr: '8.8.8.8', dst_port: 53,
     master_protocol: 0, detected_protocol: 0, protocol_name: 'Unknown',
     out_pkts: 1, out_bytes: 74, in_pkts: 1, in_bytes: 90,
-    first_switched: 1_700_000_000, last_switched: 1_700_000_000, server_name: '', flow_id: 1, record_seq: 0,
+    first_switched: 1_700_000_000, last_switched: 1_700_000_000, server_name: '', risks: [], category: 'Unspecified', confidence: 'unknown', flow_id: 1, record_seq: 0,
     ip_version: 4, ip_protocol: 17, vlan_id: 0, tunnel: '', out_tcp_flags: 0, in_tcp_flags: 0,
     first_switched_ms: 1_700_000_000_000, last_switched_ms: 1_700_000_000_010, duration_ms: 10,
     flow_end_reason: 'idle', community_id: '1:LQU9qZlK+B5F3KDmev6m5PMibrg=',

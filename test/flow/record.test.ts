@@ -11,7 +11,7 @@ import { formatTextLine, l4Name, tcpFlagsString, type FlowRecord } from '../../s
 import { Harness, SYN, SYN_ACK, ACK, T0 } from './helpers';
 
 /** docs/schema.md: field name → JSON type, in the documented order (icmp_type/icmp_code, ICMP only, left out). */
-const SCHEMA: [keyof FlowRecord, 'string' | 'number'][] = [
+const SCHEMA: [string, 'string' | 'number' | 'object'][] = [
   ['protocol', 'string'],
   ['src_addr', 'string'],
   ['src_port', 'number'],
@@ -20,13 +20,14 @@ const SCHEMA: [keyof FlowRecord, 'string' | 'number'][] = [
   ['master_protocol', 'number'],
   ['detected_protocol', 'number'],
   ['protocol_name', 'string'],
+  ['category', 'string'],
+  ['confidence', 'string'],
   ['out_pkts', 'number'],
   ['out_bytes', 'number'],
   ['in_pkts', 'number'],
   ['in_bytes', 'number'],
   ['first_switched', 'number'],
   ['last_switched', 'number'],
-  ['server_name', 'string'],
   ['flow_id', 'number'],
   ['record_seq', 'number'],
   ['ip_version', 'number'],
@@ -40,6 +41,8 @@ const SCHEMA: [keyof FlowRecord, 'string' | 'number'][] = [
   ['duration_ms', 'number'],
   ['flow_end_reason', 'string'],
   ['community_id', 'string'],
+  ['server_name', 'string'],
+  ['risks', 'object'],
 ];
 
 function tcpRecord(): FlowRecord {
@@ -67,13 +70,14 @@ test('a record has every schema field with its JSON type, and nothing else for T
       master_protocol: 0,
       detected_protocol: 0,
       protocol_name: 'Unknown',
+      category: 'Unspecified',
+      confidence: 'unknown',
       out_pkts: 2,
       out_bytes: 140,
       in_pkts: 1,
       in_bytes: 74,
       first_switched: Math.floor(T0 / 1000),
       last_switched: Math.floor((T0 + 2000.125) / 1000),
-      server_name: '',
       flow_id: 1,
       record_seq: 0,
       ip_version: 4,
@@ -87,6 +91,8 @@ test('a record has every schema field with its JSON type, and nothing else for T
       duration_ms: 2000,
       flow_end_reason: 'end_of_input',
       community_id: '',
+      server_name: '',
+      risks: [],
     },
   );
   assert.match(r.community_id, /^1:[A-Za-z0-9+/]{27}=$/);
@@ -169,9 +175,9 @@ test('tcpFlagsString prints F S R P A U E C in bit order, nothing for no flags',
 function base(over: Partial<FlowRecord>): FlowRecord {
   return {
     protocol: 'UDP', src_addr: '10.0.0.1', src_port: 1234, dst_addr: '8.8.8.8', dst_port: 53,
-    master_protocol: 0, detected_protocol: 0, protocol_name: 'Unknown',
+    master_protocol: 0, detected_protocol: 0, protocol_name: 'Unknown', category: 'Unspecified', confidence: 'unknown',
     out_pkts: 1, out_bytes: 74, in_pkts: 2, in_bytes: 300,
-    first_switched: 0, last_switched: 0, server_name: '', flow_id: 1, record_seq: 0,
+    first_switched: 0, last_switched: 0, server_name: '', risks: [], flow_id: 1, record_seq: 0,
     ip_version: 4, ip_protocol: 17, vlan_id: 0, tunnel: '', out_tcp_flags: 0, in_tcp_flags: 0,
     first_switched_ms: 0, last_switched_ms: 12.3456, duration_ms: 12.3456,
     flow_end_reason: 'idle', community_id: '1:x',
