@@ -112,6 +112,8 @@ export class Probe implements PacketHandler, FlowSink {
       flows: t.created,
       records: this.records,
       records_by_end_reason: ends,
+      dpi_flows_dissected: this.dpi?.dissectedFlows ?? 0,
+      dpi_flows_detected: this.dpi?.detectedFlows ?? 0,
     };
   }
 }
@@ -130,4 +132,7 @@ export interface ProbeSummary {
   flows: number;
   records: number;
   records_by_end_reason: Record<string, number>;
+  /** Flows that carried payload into the DPI engine, and those a dissector named. */
+  dpi_flows_dissected: number;
+  dpi_flows_detected: number;
 }

@@ -160,6 +160,7 @@ function printStats(input: string, s: ProbeSummary, seconds: number, asJson: boo
     `  flows: ${num(s.flows)}; records: ${num(s.records)}${s.records ? ` (${reasons(s.records_by_end_reason)})` : ''}`,
     `  IP packets: ${num(s.ip_packets)}; non-IP: ${num(s.non_ip)}${s.filtered ? `; filtered out: ${num(s.filtered)}` : ''}`,
   ];
+  if (s.dpi_flows_dissected) lines.push(`  DPI: ${num(s.dpi_flows_detected)} of ${num(s.dpi_flows_dissected)} flows with payload identified from it`);
   if (s.malformed) lines.push(`  malformed: ${num(s.malformed)} (${reasons(s.malformed_by_reason)})`);
   const unsupported = Object.entries(s.unsupported_link_types);
   if (unsupported.length) lines.push(`  unsupported link types: ${unsupported.map(([k, v]) => `${k}: ${num(v)} packets`).join(', ')}`);

@@ -63,6 +63,18 @@ const HOST_REFINED = new Set<number>([
   P.HTTP, P.TLS, P.QUIC, P.DNS, P.DTLS, P.HTTP_Proxy, P.HTTP_Connect, P.IMAPS, P.POPS, P.SMTPS, P.FTPS, P.MDNS,
 ]);
 
+/** Endpoints (address and port) remembered from classified flows, for the cache label. */
+export const ENDPOINT_CACHE_SIZE = 65536;
+
+/**
+ * Labels worth remembering by endpoint: peer-to-peer and call protocols,
+ * whose later flows between the same address:port pairs often carry no
+ * recognisable payload (media after STUN, BitTorrent peers).
+ */
+function cacheable(app: number, master: number): boolean {
+  return master === P.STUN || app === P.STUN || app === P.BitTorrent || master === P.DTLS && app !== P.DTLS;
+}
+
 export interface DpiOptions {
   registry?: Registry;
   hosts?: HostClassifier;
@@ -143,6 +155,8 @@ export class DpiEngine {
   master = new Uint16Array(0);
   confidence = new Uint8Array(0);
   private flows: (FlowDpi | undefined)[] = [];
+  /** "l4/ipv/addr-words/port" -> app << 16 | master, in insertion order (oldest first). */
+  private readonly endpoints = new Map<string, number>();
 
   /** Flows that reached dissection, and how they ended up (for the run summary). */
   dissectedFlows = 0;
@@ -400,6 +414,7 @@ export class DpiEngine {
     }
     if (this.app[f] === 0) this.setLabel(f, d.id, 0, Confidence.Dpi);
     this.detectedFlows++;
+    this.remember(f);
     if (v === Verdict.Done || fd.payloadPkts >= d.budget) this.close(f, fd);
     else fd.detector = i;
     return true;
@@ -427,6 +442,32 @@ export class DpiEngine {
   private close(f: number, fd: FlowDpi): void {
     this.status[f] = Status.Closed;
     fd.dropWork();
+    this.remember(f);
+  }
+
+  private endpointKey(h: RecordHead, off: number, port: number): string {
+    const a = this.table.keyAddr;
+    return h.ipVersion === 4 ? `${h.proto}/4/${a[off]}/${port}` : `${h.proto}/6/${a[off]},${a[off + 1]},${a[off + 2]},${a[off + 3]}/${port}`;
+  }
+
+  /** Remembers both endpoints of a flow DPI labelled with a cacheable protocol. */
+  private remember(f: number): void {
+    const app = this.app[f];
+    const master = this.master[f];
+    if (this.confidence[f] !== Confidence.Dpi || !cacheable(app, master)) return;
+    const h = readHead(this.table, f, this.head);
+    for (const [off, port] of [[h.srcAddrOff, h.srcPort], [h.dstAddrOff, h.dstPort]]) {
+      const k = this.endpointKey(h, off, port);
+      this.endpoints.delete(k);
+      this.endpoints.set(k, (app << 16) | master);
+      if (this.endpoints.size > ENDPOINT_CACHE_SIZE) this.endpoints.delete(this.endpoints.keys().next().value as string);
+    }
+  }
+
+  /** Label of a remembered endpoint of flow f (app << 16 | master), or -1. */
+  private cached(h: RecordHead): number {
+    if (this.endpoints.size === 0) return -1;
+    return this.endpoints.get(this.endpointKey(h, h.dstAddrOff, h.dstPort)) ?? this.endpoints.get(this.endpointKey(h, h.srcAddrOff, h.srcPort)) ?? -1;
   }
 
   /** Sets the label of flow f (called by dissectors through ctx.detect()). */
@@ -460,6 +501,14 @@ export class DpiEngine {
   finalize(f: number, final: boolean): void {
     if (f >= this.cap || this.flowIdOf[f] !== this.table.flowId[f]) this.sync(f);
     const h = readHead(this.table, f, this.head);
+    if (this.app[f] === 0 && (final || this.status[f] !== Status.Open)) {
+      const c = this.cached(h);
+      if (c >= 0) {
+        this.app[f] = c >>> 16;
+        this.master[f] = c & 0xffff;
+        this.confidence[f] = Confidence.Cache;
+      }
+    }
     if (this.app[f] === 0 && (final || this.status[f] !== Status.Open)) {
       const guess = this.registry.guessByPort(h.proto, h.srcPort, h.dstPort);
       if (guess !== 0) {
