@@ -2,6 +2,7 @@
 /**
  * Regenerates src/dpi/generated/*.ts from the data files in src/dpi/lists/:
  *   protocols.tsv, categories.tsv, risks.tsv  -> generated/protocols.ts
+ *   default-ports.tsv (if present)            -> generated/default-ports.ts
  *   hosts.tsv (if present)                    -> generated/hosts.ts
  *   ip/*.tsv (if present)                     -> generated/ip-lists.ts
  * The generated files are committed and never edited by hand: edit the lists
@@ -109,6 +110,34 @@ function protoId(name, where) {
   const id = byName.get(name.toLowerCase());
   if (id === undefined) fail(`${where}: unknown protocol ${name}`);
   return id;
+}
+
+// Default ports (nDPI's guess-by-port table): flattened [transport, port, protocol id, ...].
+const portsFile = path.join(lists, 'default-ports.tsv');
+if (fs.existsSync(portsFile)) {
+  const flat = [];
+  const expand = (text, where) => {
+    const out = [];
+    if (text === '-' || text === '') return out;
+    for (const part of text.split(',')) {
+      const m = /^(\d+)(?:-(\d+))?$/.exec(part.trim());
+      if (!m) fail(`${where}: bad port ${part}`);
+      const lo = Number(m[1]);
+      const hi = m[2] === undefined ? lo : Number(m[2]);
+      if (!(lo >= 1 && hi <= 65535 && lo <= hi)) fail(`${where}: bad port range ${part}`);
+      for (let p = lo; p <= hi; p++) out.push(p);
+    }
+    return out;
+  };
+  for (const { cols, where } of rows(portsFile)) {
+    const id = protoId((cols[0] || '').trim(), where);
+    for (const p of expand((cols[1] || '-').trim(), where)) flat.push('tcp', p, id);
+    for (const p of expand((cols[2] || '-').trim(), where)) flat.push('udp', p, id);
+  }
+  let d = header('src/dpi/lists/default-ports.tsv');
+  d += '\n/** nDPI default ports flattened: [\'tcp\' | \'udp\', port, protocol id, ...] (ranges expanded). */\n';
+  d += 'export const DEFAULT_PORTS: readonly (string | number)[] = ' + JSON.stringify(flat) + ';\n';
+  fs.writeFileSync(path.join(outDir, 'default-ports.ts'), d);
 }
 
 // Host suffixes.
