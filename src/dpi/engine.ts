@@ -75,6 +75,16 @@ function cacheable(app: number, master: number): boolean {
   return master === P.STUN || app === P.STUN || app === P.BitTorrent || master === P.DTLS && app !== P.DTLS;
 }
 
+let builtinHosts: HostClassifier | undefined;
+let builtinIps: IpClassifier | undefined;
+
+/** The classifiers built from the compiled-in lists, shared by every engine that is given no others. */
+function builtinLists(): { hosts: HostClassifier; ips: IpClassifier } {
+  builtinHosts ??= new HostClassifier();
+  builtinIps ??= new IpClassifier();
+  return { hosts: builtinHosts, ips: builtinIps };
+}
+
 export interface DpiOptions {
   registry?: Registry;
   hosts?: HostClassifier;
@@ -131,12 +141,17 @@ class Context implements DissectContext {
     if (!overwrite && m[field] !== undefined) return;
     if (typeof value === 'string' && value.length > 1024) value = value.slice(0, 1024);
     m[field] = value;
-    if (field === 'server_name') this.engine.refineByHost(this.slot);
+    if (field === 'server_name' || field === 'tls_server_names') this.engine.refineByHost(this.slot);
   }
 
   risk(risk: number, info?: string): void {
     this.flow.addRisk(risk, info);
   }
+}
+
+function isZero(buf: Buffer, off: number, len: number): boolean {
+  for (let i = 0; i < len; i++) if (buf[off + i] !== 0) return false;
+  return true;
 }
 
 export class DpiEngine {
@@ -165,8 +180,8 @@ export class DpiEngine {
   constructor(table: FlowTable, opts: DpiOptions = {}) {
     this.table = table;
     this.registry = opts.registry ?? Registry.default();
-    this.hosts = opts.hosts ?? new HostClassifier();
-    this.ips = opts.ips ?? new IpClassifier();
+    this.hosts = opts.hosts ?? builtinLists().hosts;
+    this.ips = opts.ips ?? builtinLists().ips;
     this.ctx.engine = this;
   }
 
@@ -228,6 +243,9 @@ export class DpiEngine {
     }
     let off = p.payloadOff;
     if (proto === IpProto.Tcp) {
+      // A few zero bytes on a segment without PSH are link padding counted as payload by some
+      // stacks and capture paths, not data: they would shadow the real segment at the same sequence number.
+      if (len <= 6 && (p.tcpFlags & 0x08) === 0 && isZero(p.buf, off, len)) return;
       const seq = p.tcpSeq;
       const next = dir === 0 ? fd.nextSeq0 : fd.nextSeq1;
       if (next !== -1) {
@@ -485,8 +503,15 @@ export class DpiEngine {
     const app = this.app[f];
     if (fd === undefined || app === 0 || this.master[f] !== 0 || !HOST_REFINED.has(app)) return;
     const name = fd.meta.server_name;
-    if (typeof name !== 'string' || name === '') return;
-    const id = this.hosts.classify(name);
+    let id = typeof name === 'string' && name !== '' ? this.hosts.classify(name) : 0;
+    const sans = fd.meta.tls_server_names;
+    if (id === 0 && typeof sans === 'string' && sans !== '') {
+      // No SNI, or one the lists do not know: the certificate's names say whose server it is.
+      for (const san of sans.split(',')) {
+        id = this.hosts.classify(san.trim().replace(/^\*\./, ''));
+        if (id !== 0) break;
+      }
+    }
     if (id !== 0 && id !== app) {
       this.master[f] = app;
       this.app[f] = id;

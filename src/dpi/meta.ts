@@ -11,7 +11,7 @@ export type MetaType = 'string' | 'number' | 'string[]';
 
 export const META_FIELDS = {
   server_name: ['string', 'Host name: TLS/QUIC SNI, HTTP Host, DNS/mDNS/LLMNR/NetBIOS query name, DHCP host name, or another server-name-like value the protocol carries'],
-  user_agent: ['string', 'HTTP User-Agent (also SIP/RTSP User-Agent, SSDP SERVER string)'],
+  user_agent: ['string', 'HTTP User-Agent (also QUIC, SIP, RTSP and SSDP USER-AGENT)'],
   url: ['string', 'HTTP request target with the host: host + path + query'],
   http_method: ['string', 'HTTP request method'],
   http_status: ['number', 'HTTP response status code'],

@@ -239,13 +239,13 @@ test('-v 2 prints numbered text lines, one per flow', () => {
   assert.equal(lines.length, json.length);
   lines.forEach((l, i) => {
     assert.match(l, new RegExp(`^\\t${i + 1}\\t(UDP|TCP) `));
-    assert.match(l, /\[proto: 0\/Unknown\]\[\d+ pkts\/\d+ bytes <-> \d+ pkts\/\d+ bytes\].*\[[\d.]+ s\]\[end: \w+\]$/);
+    assert.match(l, /\[proto: [\d.]+\/[\w.-]+\]\[\d+ pkts\/\d+ bytes <-> \d+ pkts\/\d+ bytes\].*\[[\d.]+ s\]\[end: \w+\](\[Host: [^\]]*\])?$/);
   });
-  assert.equal(lines[0], '\t1\tUDP 172.217.40.76:56680 <-> 193.24.227.238:53[proto: 0/Unknown][1 pkts/82 bytes <-> 2 pkts/1778 bytes][0.000 s][end: idle]');
+  assert.equal(lines[0], '\t1\tUDP 172.217.40.76:56680 <-> 193.24.227.238:53[proto: 5/DNS][1 pkts/82 bytes <-> 2 pkts/1778 bytes][0.000 s][end: idle][Host: weberlab.de]');
   assert.ok(lines.some((l) => l.startsWith('\t2\tUDP [2a00:1450:4013:c03::10a]:46433 <-> [2001:470:765b::a25:53]:53')));
   assert.ok(lines.some((l) => /TCP .*\[flags: [FSRPAUEC]+ <-> [FSRPAUEC]+\]/.test(l)));
-  // -v 1 (unknown flows only): every flow is unknown until DPI exists; --format jsonl overrides the implied text.
-  assert.equal(flowtap(['-q', '-v', '1', '-r', DNS]).stdout, r.stdout);
+  // -v 1 prints only the flows whose application is unknown (none here: all are DNS); --format jsonl overrides the implied text.
+  assert.equal(flowtap(['-q', '-v', '1', '-r', DNS]).stdout, r.stdout.split('\n').filter((l) => l.includes('/Unknown]')).join('\n'));
   assert.equal(flowtap(['-q', '--format', 'text', '-r', DNS]).stdout, r.stdout);
   assert.equal(flowtap(['-q', '-v', '2', '--format', 'jsonl', '-r', DNS]).stdout, golden('dns_fragmented.jsonl'));
 });

@@ -58,7 +58,7 @@ for (const d of ALL_DISSECTORS) {
     if (d.on & On.Udp) transports.push('udp');
     for (const l4 of transports) {
       const ports = (l4 === 'tcp' ? d.tcpPorts : d.udpPorts) ?? [];
-      for (let round = 0; round < 40; round++) {
+      for (let round = 0; round < 20; round++) {
         const calls: number[] = [];
         const w = watched(d, calls);
         const n = 1 + ((next() * (d.budget + 4)) | 0);

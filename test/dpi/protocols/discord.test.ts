@@ -1,0 +1,76 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { dissect, hex, prefixes } from '../harness';
+import { dissector as discord } from '../../../src/dpi/protocols/discord';
+import { P } from '../../../src/dpi/generated/protocols';
+import { Cursor } from '../../../src/dpi/cursor';
+import { FlowDpi } from '../../../src/dpi/flow-dpi';
+import { DissectContext, Dissector, Verdict } from '../../../src/dpi/dissector';
+
+const only = [discord];
+// discord.pcap frames 35/36: voice IP discovery request and response.
+const REQ = hex(`
+0001004600024b1800000000000000000000000000000000000000000000000000000000000000000000000000000000
+000000000000000000000000000000000000000000000000f1e2`);
+const RESP = hex(`
+0002004600024b1838342e35392e3133322e313030000000000000000000000000000000000000000000000000000000
+000000000000000000000000000000000000000000000000fd45`);
+const KEEPALIVE = hex('1337cafea9010000');
+
+/**
+ * Calls the dissector directly over one flow's payloads, without the engine
+ * (whose construction dominates a truncation loop): the label detected last,
+ * or 0. Stops at Done/Exclude or the dissector's budget, as the engine does.
+ */
+function direct(d: Dissector, l4: 'tcp' | 'udp', pkts: readonly { dir?: 0 | 1; payload: Buffer }[], serverPort = 5000): number {
+  const fd = new FlowDpi(1);
+  const cur = new Cursor();
+  const addr = Int32Array.from([0xc000020a, 0, 0, 0, 0xc6336414 | 0, 0, 0, 0]);
+  const seen = [0, 0];
+  let label = 0;
+  let state: unknown;
+  for (let i = 0; i < pkts.length && i < d.budget; i++) {
+    const dir = pkts[i].dir ?? 0;
+    const b = pkts[i].payload;
+    seen[dir]++;
+    const ctx = {
+      buf: b, off: 0, len: b.length, cur: cur.reset(b, 0, b.length), dir, l4: l4 === 'tcp' ? 6 : 17,
+      srcPort: dir === 0 ? 40000 : serverPort, dstPort: dir === 0 ? serverPort : 40000, clientPort: 40000, serverPort,
+      dirIndex: seen[dir] - 1, flowIndex: i, c2sPackets: seen[0], s2cPackets: seen[1], tsMs: 1_700_000_000_000 + i,
+      ipVersion: 4, srcAddr: addr, srcAddrOff: dir === 0 ? 0 : 4, dstAddr: addr, dstAddrOff: dir === 0 ? 4 : 0, flow: fd, state,
+      detect(app: number): void { label = app; },
+      set(f: string, v: unknown): void { (fd.meta as Record<string, unknown>)[f] = v; },
+      risk(): void {},
+    };
+    const v = d.dissect(ctx as unknown as DissectContext);
+    state = ctx.state;
+    if (v === Verdict.Done || v === Verdict.Exclude) break;
+  }
+  return label;
+}
+
+test('discord: the voice IP discovery request and response are Discord', () => {
+  const r = dissect({ l4: 'udp', serverPort: 50001, dissectors: only }, [{ payload: REQ }, { dir: 1, payload: RESP }]);
+  assert.equal(r.name, 'Discord');
+  assert.equal(r.confidence, 'dpi');
+});
+
+test('discord: keep-alives after RTCP identify a flow caught mid-call', () => {
+  const rtcp = hex('81c9000700162ffd537109592cf065d572db9ac11958463c6401471ff8b35bcbfa66e0fe');
+  assert.equal(dissect({ l4: 'udp', serverPort: 50001, dissectors: only }, [{ payload: rtcp }, { dir: 1, payload: KEEPALIVE }, { payload: KEEPALIVE }]).name, 'Discord');
+});
+
+test('discord: near miss: a 74-byte datagram with another length field or junk in the address is not Discord', () => {
+  const len = Buffer.from(REQ);
+  len[3] = 0x47;
+  assert.notEqual(dissect({ l4: 'udp', serverPort: 50001, dissectors: only }, [{ payload: len }]).confidence, 'dpi');
+  const junk = Buffer.from(RESP);
+  junk[40] = 0x07;
+  assert.notEqual(dissect({ l4: 'udp', serverPort: 50001, dissectors: only }, [{ payload: junk }]).confidence, 'dpi');
+  assert.notEqual(dissect({ l4: 'udp', serverPort: 50001, dissectors: only }, [{ payload: KEEPALIVE }]).confidence, 'dpi');
+});
+
+test('discord: every truncation of the fixtures is handled without mislabelling', () => {
+  for (const b of prefixes(REQ)) assert.equal(direct(discord, 'udp', [{ payload: b }]), b.length === REQ.length ? P.Discord : 0);
+  for (const b of prefixes(KEEPALIVE)) assert.equal(direct(discord, 'udp', [{ payload: KEEPALIVE }, { payload: b }]), b.length === 8 ? P.Discord : 0);
+});
