@@ -74,7 +74,11 @@ export class RingProducer {
   publish(): void {
     this.head = (this.head + 1) | 0;
     Atomics.store(this.ctl, Ctl.Head, this.head);
-    if (Atomics.load(this.ctl, Ctl.Sleeping) === 1) Atomics.notify(this.ctl, Ctl.Head);
+    // Waking the consumer is a system call: do it once per 64 rows (the consumer also wakes by
+    // itself every 20 ms), or at once when the ring is half full.
+    if ((this.head & 63) === 0 || ((this.head - Atomics.load(this.ctl, Ctl.Tail)) | 0) >= this.cap >> 1) {
+      if (Atomics.load(this.ctl, Ctl.Sleeping) === 1) Atomics.notify(this.ctl, Ctl.Head);
+    }
   }
 
   close(): void {

@@ -33,7 +33,7 @@ function command(buf: Buffer, p: number): boolean {
 export const dissector: Dissector = {
   id: P.BITCOIN,
   on: On.Tcp,
-  tcpPorts: [8333, 18333, 48333, 38333, 18444],
+  tcpPorts: [8333],
   budget: 2,
   fields: [],
   doc: 'Bitcoin P2P message header (network magic, NUL-padded command, payload length, checksum).',

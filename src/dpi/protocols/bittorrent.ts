@@ -234,8 +234,8 @@ function detectUdp(ctx: DissectContext, st: BtState | undefined): Verdict {
 export const dissector: Dissector = {
   id: P.BitTorrent,
   on: On.TcpUdp,
-  tcpPorts: [6881, 6882, 6883, 6884, 6885, 6886, 6887, 6888, 6889],
-  udpPorts: [6771],
+  tcpPorts: [6881, 6882, 6883, 6884, 6885, 6886, 6887, 6888, 6889, 51413, 53646],
+  udpPorts: [6881, 6882, 6883, 6884, 6885, 6886, 6887, 6888, 6889, 51413, 6771],
   budget: MSE_WATCH,
   fields: ['bt_hash'],
   doc: 'BitTorrent: peer wire handshake with info-hash (BEP 3), HTTP tracker/web seed requests, DHT KRPC (BEP 5), uTP (BEP 29), UDP tracker (BEP 15), Local Service Discovery (BEP 14).',

@@ -18,7 +18,6 @@ const MAX_MESSAGE = 2 * 1024 * 1024;
 export const dissector: Dissector = {
   id: P.eDonkey,
   on: On.Tcp,
-  tcpPorts: [4661, 4662, 4242],
   budget: 2,
   fields: [],
   doc: 'eDonkey/eMule TCP messages: protocol byte 0xE3/0xC5/0xD4, length, login/hello opcode (eMule protocol specification).',

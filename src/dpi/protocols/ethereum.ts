@@ -52,7 +52,6 @@ export const dissector: Dissector = {
   id: P.ETHEREUM,
   on: On.TcpUdp,
   tcpPorts: [30303],
-  udpPorts: [30303],
   budget: 4,
   fields: [],
   doc: 'Ethereum devp2p: RLPx auth/ack handshake (EIP-8 and legacy) over TCP, Node Discovery v4 packets over UDP.',

@@ -102,8 +102,6 @@ function g2Datagram(buf: Buffer, off: number, len: number): boolean {
 export const dissector: Dissector = {
   id: P.Gnutella,
   on: On.TcpUdp,
-  tcpPorts: [6346],
-  udpPorts: [6346],
   budget: 4,
   fields: [],
   doc: 'Gnutella/G2: "GNUTELLA CONNECT/" handshakes, anonymous-DH TLS of servents, Mojito DHT messages and G2 "GND" datagrams over UDP (Gnutella 0.6, G2 specifications).',

@@ -55,7 +55,7 @@ function q931(b: Buffer, o: number, len: number): boolean {
 export const dissector: Dissector = {
   id: P.H323,
   on: On.Tcp,
-  tcpPorts: [1720],
+  tcpPorts: [1719, 1720],
   budget: 2,
   fields: [],
   doc: 'H.323 call signalling: TPKT-framed Q.931 messages (H.225.0) with a user-user information element.',

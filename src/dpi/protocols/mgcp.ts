@@ -23,7 +23,6 @@ function isVerb(buf: Buffer, off: number): boolean {
 export const dissector: Dissector = {
   id: P.MGCP,
   on: On.Udp,
-  udpPorts: [2427, 2727],
   budget: 2,
   fields: ['server_name'],
   doc: 'MGCP (RFC 3435) command lines: verb, transaction id, endpoint, "MGCP 1.0"; the endpoint domain as server_name.',

@@ -25,7 +25,6 @@ const METHOD = ascii('"method"');
 export const dissector: Dissector = {
   id: P.Mining,
   on: On.Tcp,
-  tcpPorts: [3333, 4444, 9999, 14444],
   budget: 2,
   fields: [],
   doc: 'Mining pools: Stratum JSON-RPC (mining.subscribe/authorize ...), Ethereum getwork/stratum (eth_submitLogin ...), CryptoNote "login" with miner agent.',

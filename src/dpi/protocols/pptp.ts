@@ -18,7 +18,6 @@ const SIZES = [0, 156, 156, 16, 16, 16, 20, 168, 32, 220, 24, 148, 16, 16, 28, 2
 export const dissector: Dissector = {
   id: P.PPTP,
   on: On.Tcp,
-  tcpPorts: [1723],
   budget: 2,
   fields: [],
   doc: 'PPTP control messages (RFC 2637): length, message type 1, magic cookie 0x1A2B3C4D, control type with its fixed size.',

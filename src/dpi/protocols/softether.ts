@@ -69,7 +69,6 @@ function pack(b: Buffer, o: number, len: number): boolean {
 export const dissector: Dissector = {
   id: P.Softether,
   on: On.Udp,
-  udpPorts: [5004],
   budget: 4,
   fields: [],
   doc: 'SoftEther VPN over UDP: NAT-T "IP=...,PORT=..." replies and PACK-serialised messages (Mayaqua Pack format).',

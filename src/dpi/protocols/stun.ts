@@ -481,7 +481,7 @@ export const dissector: Dissector = {
   ],
   on: On.TcpUdp,
   tcpPorts: [3478],
-  udpPorts: [3478, 3479, 5349, 5350],
+  udpPorts: [3478],
   budget: 40,
   fields: [
     'server_name', 'tls_version', 'tls_supported_versions', 'tls_cipher', 'alpn_advertised', 'alpn_negotiated', 'ja3c',

@@ -19,8 +19,6 @@ const RELAY_MAGIC = 0x9e79bc40;
 export const dissector: Dissector = {
   id: P.Syncthing,
   on: On.TcpUdp,
-  tcpPorts: [22067],
-  udpPorts: [21027],
   budget: 2,
   fields: [],
   doc: 'Syncthing local discovery announcements (magic 0x2EA7D90B, device id) and relay protocol messages (magic 0x9E79BC40).',

@@ -25,8 +25,6 @@ interface TsState {
 export const dissector: Dissector = {
   id: P.TeamSpeak,
   on: On.TcpUdp,
-  udpPorts: [9987, 2010],
-  tcpPorts: [8767, 10011, 30033],
   budget: 3,
   fields: [],
   doc: 'TeamSpeak: TS3INIT1 connection init (UDP), TeamSpeak 2 login packets 0xF4BE (TCP), TS3 server list hello/cookie exchange.',

@@ -41,8 +41,8 @@ function tcpMessage(buf: Buffer, off: number, len: number): boolean {
 export const dissector: Dissector = {
   id: P.Viber,
   on: On.TcpUdp,
-  tcpPorts: [4244, 5242],
-  udpPorts: [7985, 7986, 7987],
+  tcpPorts: [7985, 5242, 5243, 4244],
+  udpPorts: [7985, 7987, 5242, 5243, 4244],
   budget: 2,
   weak: true,
   fields: [],

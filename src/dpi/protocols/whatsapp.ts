@@ -22,7 +22,6 @@ function prologue(buf: Buffer, p: number, end: number): boolean {
 export const dissector: Dissector = {
   id: P.WhatsApp,
   on: On.Tcp,
-  tcpPorts: [5222],
   budget: 2,
   fields: [],
   doc: 'WhatsApp chat: "WA" Noise prologue with version and frame length, optionally after the "ED" edge routing header.',

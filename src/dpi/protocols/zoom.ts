@@ -70,7 +70,6 @@ function p2pSetup(buf: Buffer, off: number, len: number): boolean {
 export const dissector: Dissector = {
   id: P.Zoom,
   on: On.Udp,
-  udpPorts: [8801, 8802, 8803, 8804, 8805, 8806, 8807, 8808, 8809, 8810],
   budget: 8,
   fields: [],
   doc: 'Zoom media over UDP: SFU encapsulation session set-up (type 1/2 with one token) or two media frames of one session, P2P set-up datagrams.',
