@@ -60,7 +60,11 @@ test('discord: keep-alives after RTCP identify a flow caught mid-call', () => {
   assert.equal(dissect({ l4: 'udp', serverPort: 50001, dissectors: only }, [{ payload: rtcp }, { dir: 1, payload: KEEPALIVE }, { payload: KEEPALIVE }]).name, 'Discord');
 });
 
-test('discord: near miss: a 74-byte datagram with another length field or junk in the address is not Discord', () => {
+test('discord: near miss: a request alone, a response for another SSRC, another length field, junk in the address', () => {
+  assert.notEqual(dissect({ l4: 'udp', serverPort: 50001, dissectors: only }, [{ payload: REQ }]).confidence, 'dpi');
+  const ssrc = Buffer.from(RESP);
+  ssrc[7] ^= 1;
+  assert.notEqual(dissect({ l4: 'udp', serverPort: 50001, dissectors: only }, [{ payload: REQ }, { dir: 1, payload: ssrc }]).confidence, 'dpi');
   const len = Buffer.from(REQ);
   len[3] = 0x47;
   assert.notEqual(dissect({ l4: 'udp', serverPort: 50001, dissectors: only }, [{ payload: len }]).confidence, 'dpi');
@@ -71,6 +75,6 @@ test('discord: near miss: a 74-byte datagram with another length field or junk i
 });
 
 test('discord: every truncation of the fixtures is handled without mislabelling', () => {
-  for (const b of prefixes(REQ)) assert.equal(direct(discord, 'udp', [{ payload: b }]), b.length === REQ.length ? P.Discord : 0);
+  for (const b of prefixes(RESP)) assert.equal(direct(discord, 'udp', [{ payload: REQ }, { dir: 1, payload: b }]), b.length === RESP.length ? P.Discord : 0);
   for (const b of prefixes(KEEPALIVE)) assert.equal(direct(discord, 'udp', [{ payload: KEEPALIVE }, { payload: b }]), b.length === 8 ? P.Discord : 0);
 });
