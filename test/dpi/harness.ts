@@ -9,7 +9,9 @@ import { DecodedPacket } from '../../src/decode/packet';
 import { FlowTable } from '../../src/flow/table';
 import { DpiEngine, CONFIDENCE_NAMES } from '../../src/dpi/engine';
 import { Registry } from '../../src/dpi/registry';
-import type { Dissector } from '../../src/dpi/dissector';
+import { Dissector, DissectContext, Verdict } from '../../src/dpi/dissector';
+import { Cursor } from '../../src/dpi/cursor';
+import { FlowDpi } from '../../src/dpi/flow-dpi';
 import { ALL_DISSECTORS } from '../../src/dpi/protocols/index';
 import { protocolName } from '../../src/dpi/label';
 import { RISK_NAMES } from '../../src/dpi/generated/protocols';
@@ -124,4 +126,54 @@ export function hex(s: string): Buffer {
 /** Every prefix of a payload, for truncation tests: feeds payload[0, n) for n = 0 .. len. */
 export function* prefixes(b: Uint8Array): Generator<Buffer> {
   for (let n = 0; n <= b.length; n++) yield Buffer.from(b.subarray(0, n));
+}
+
+/**
+ * Calls the dissector directly over one flow's payloads, without the engine
+ * (whose construction dominates a truncation loop): the label detected last,
+ * or 0. Stops at Done/Exclude or the dissector's budget, as the engine does.
+ */
+export function direct(d: Dissector, l4: 'tcp' | 'udp', pkts: readonly { dir?: 0 | 1; payload: Buffer }[], serverPort = 5000): number {
+  const fd = new FlowDpi(1);
+  const cur = new Cursor();
+  const addr = Int32Array.from([0xc000020a, 0, 0, 0, 0xc6336414 | 0, 0, 0, 0]);
+  const seen = [0, 0];
+  let label = 0;
+  let state: unknown;
+  for (let i = 0; i < pkts.length && i < d.budget; i++) {
+    const dir = pkts[i].dir ?? 0;
+    const b = pkts[i].payload;
+    seen[dir]++;
+    const ctx = {
+      buf: b, off: 0, len: b.length, cur: cur.reset(b, 0, b.length), dir, l4: l4 === 'tcp' ? 6 : 17,
+      srcPort: dir === 0 ? 40000 : serverPort, dstPort: dir === 0 ? serverPort : 40000, clientPort: 40000, serverPort,
+      dirIndex: seen[dir] - 1, flowIndex: i, c2sPackets: seen[0], s2cPackets: seen[1], tsMs: 1_700_000_000_000 + i,
+      ipVersion: 4, srcAddr: addr, srcAddrOff: dir === 0 ? 0 : 4, dstAddr: addr, dstAddrOff: dir === 0 ? 4 : 0, flow: fd, state,
+      detect(app: number): void { label = app; },
+      set(f: string, v: unknown): void { (fd.meta as Record<string, unknown>)[f] = v; },
+      risk(): void {},
+    };
+    const v = d.dissect(ctx as unknown as DissectContext);
+    state = ctx.state;
+    if (v === Verdict.Done || v === Verdict.Exclude) break;
+  }
+  return label;
+}
+
+/**
+ * Calls dissector d directly on one payload (client 40000 -> server 40001 on
+ * transport l4), carrying its per-flow state between calls: for truncation
+ * loops over long fixtures. Returns the verdict, the state and the metadata set.
+ */
+export function directOne(d: Dissector, l4: number, payload: Buffer, dir = 0, state?: unknown): { verdict: Verdict; state: unknown; meta: Record<string, unknown> } {
+  const meta: Record<string, unknown> = {};
+  const ctx = {
+    buf: payload, off: 0, len: payload.length, cur: new Cursor().reset(payload, 0, payload.length), dir, l4,
+    srcPort: 40000, dstPort: 40001, clientPort: 40000, serverPort: 40001, dirIndex: 0, flowIndex: 0,
+    c2sPackets: 1, s2cPackets: 0, tsMs: 0, ipVersion: 4, srcAddr: new Int32Array(8), srcAddrOff: 0,
+    dstAddr: new Int32Array(8), dstAddrOff: 4, state, flow: { meta },
+    detect(): void {}, set(field: string, value: unknown): void { meta[field] = value; }, risk(): void {},
+  } as unknown as DissectContext;
+  const verdict = d.dissect(ctx);
+  return { verdict, state: ctx.state, meta };
 }

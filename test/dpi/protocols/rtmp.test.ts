@@ -1,25 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { dissect, hex, prefixes } from '../harness';
-import { Cursor } from '../../../src/dpi/cursor';
-import { DissectContext, Verdict } from '../../../src/dpi/dissector';
+import { dissect, hex, prefixes, directOne } from '../harness';
+import { Verdict } from '../../../src/dpi/dissector';
 import { dissector } from '../../../src/dpi/protocols/rtmp';
 
 const only = [dissector];
 const L4 = 6;
 
-/** Calls the dissector directly on one payload (the harness's per-flow setup is too slow for 1000+ prefixes). */
-function direct(payload: Buffer, dir = 0, state?: unknown): { verdict: Verdict; state: unknown } {
-  const ctx = {
-    buf: payload, off: 0, len: payload.length, cur: new Cursor().reset(payload, 0, payload.length), dir, l4: L4,
-    srcPort: 40000, dstPort: 40001, clientPort: 40000, serverPort: 40001, dirIndex: 0, flowIndex: 0,
-    c2sPackets: 1, s2cPackets: 0, tsMs: 0, ipVersion: 4, srcAddr: new Int32Array(8), srcAddrOff: 0,
-    dstAddr: new Int32Array(8), dstAddrOff: 4, state,
-    detect(): void {}, set(): void {}, risk(): void {},
-  } as unknown as DissectContext;
-  const verdict = dissector.dissect(ctx);
-  return { verdict, state: ctx.state };
-}
+const direct = (payload: Buffer, dir = 0, state?: unknown): ReturnType<typeof directOne> => directOne(dissector, L4, payload, dir, state);
 
 // rtmp.pcap frames 4 (C0+C1 start) and 8 (S0+S1 start): the first 32 bytes of each; the rest of the
 // 1536-byte C1/S1 random blocks is filled with a pattern here.
