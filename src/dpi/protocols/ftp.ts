@@ -16,7 +16,7 @@
 import { P, Risk } from '../generated/protocols';
 import { DissectContext, Dissector, On, Verdict } from '../dissector';
 import { ascii, lineEnd, startsWith } from '../bytes';
-import { replyLine, StartTls, STARTTLS_FIELDS, Words } from './smtp';
+import { replyLine, StartTls, STARTTLS_FIELDS, Words, walkLines } from './smtp';
 
 /** FTP commands (uppercase); true marks those no other line protocol here shares. */
 const COMMANDS = new Map<string, boolean>([
@@ -126,18 +126,7 @@ const ftpControl: Dissector = {
       st = new FtpState();
       ctx.state = st;
     }
-    let p = ctx.off + st.pos[dir];
-    for (;;) {
-      if (st.tls.at[dir] >= 0 && p - ctx.off >= st.tls.at[dir]) break;
-      const e = lineEnd(buf, p, Math.min(end, p + 1024));
-      if (e < 0) {
-        if (end - p >= 1024 && !st.detected) return Verdict.Exclude;
-        break;
-      }
-      if (!line(ctx, st, buf, p, e) && !st.detected) return Verdict.Exclude;
-      p = e + 2;
-    }
-    st.pos[dir] = p - ctx.off;
+    if (!walkLines(ctx, st, 1024, line)) return Verdict.Exclude;
     if (!st.detected) {
       const both = st.first[0] !== 0 && st.first[1] !== 0;
       if (both && st.command !== '' && (st.greeting || (st.specific && st.replied))) {

@@ -13,7 +13,7 @@
 import { P, Risk } from '../generated/protocols';
 import { DissectContext, Dissector, On, Verdict } from '../dissector';
 import { lineEnd } from '../bytes';
-import { saslPlainUser, StartTls, STARTTLS_FIELDS, Words } from './smtp';
+import { saslPlainUser, StartTls, STARTTLS_FIELDS, Words, walkLines } from './smtp';
 
 const COMMANDS = new Words(['CAPABILITY', 'NOOP', 'LOGOUT', 'STARTTLS', 'AUTHENTICATE', 'LOGIN', 'ENABLE', 'SELECT',
   'EXAMINE', 'CREATE', 'DELETE', 'RENAME', 'SUBSCRIBE', 'UNSUBSCRIBE', 'LIST', 'LSUB', 'NAMESPACE', 'STATUS',
@@ -147,18 +147,7 @@ export const dissector: Dissector = {
       st = new ImapState();
       ctx.state = st;
     }
-    let p = ctx.off + st.pos[dir];
-    for (;;) {
-      if (st.tls.at[dir] >= 0 && p - ctx.off >= st.tls.at[dir]) break;
-      const e = lineEnd(buf, p, Math.min(end, p + 2048));
-      if (e < 0) {
-        if (end - p >= 2048 && !st.detected) return Verdict.Exclude;
-        break;
-      }
-      if (!line(ctx, st, buf, p, e) && !st.detected) return Verdict.Exclude;
-      p = e + 2;
-    }
-    st.pos[dir] = p - ctx.off;
+    if (!walkLines(ctx, st, 2048, line)) return Verdict.Exclude;
     if (!st.detected) {
       if (st.command && (st.greeting || st.replied) && st.first[0] !== 0 && st.first[1] !== 0 && st.first[0] !== st.first[1]) {
         st.detected = true;

@@ -12,7 +12,7 @@
 import { P, Risk } from '../generated/protocols';
 import { DissectContext, Dissector, On, Verdict } from '../dissector';
 import { ascii, lineEnd, startsWith } from '../bytes';
-import { saslPlainUser, StartTls, STARTTLS_FIELDS, Words } from './smtp';
+import { saslPlainUser, StartTls, STARTTLS_FIELDS, Words, walkLines } from './smtp';
 
 const COMMANDS = new Words(['USER', 'PASS', 'APOP', 'STAT', 'LIST', 'RETR', 'DELE', 'NOOP', 'RSET', 'QUIT', 'TOP',
   'UIDL', 'CAPA', 'STLS', 'AUTH', 'UTF8', 'LANG']);
@@ -124,18 +124,7 @@ export const dissector: Dissector = {
       st = new Pop3State();
       ctx.state = st;
     }
-    let p = ctx.off + st.pos[dir];
-    for (;;) {
-      if (st.tls.at[dir] >= 0 && p - ctx.off >= st.tls.at[dir]) break;
-      const e = lineEnd(buf, p, Math.min(end, p + 1024));
-      if (e < 0) {
-        if (end - p >= 1024 && !st.detected) return Verdict.Exclude;
-        break;
-      }
-      if (!line(ctx, st, buf, p, e) && !st.detected) return Verdict.Exclude;
-      p = e + 2;
-    }
-    st.pos[dir] = p - ctx.off;
+    if (!walkLines(ctx, st, 1024, line)) return Verdict.Exclude;
     if (!st.detected) {
       if (st.command && (st.greeting || st.replied) && st.first[0] !== 0 && st.first[1] !== 0 && st.first[0] !== st.first[1]) {
         st.detected = true;

@@ -76,6 +76,40 @@ export class StartTls {
   }
 }
 
+/** What walkLines() needs of a line-based dissector's per-flow state. */
+export interface LineState {
+  /** Stream offset of the next unread line per direction. */
+  readonly pos: [number, number];
+  readonly tls: StartTls;
+  detected: boolean;
+}
+
+/**
+ * Reads this direction's complete CRLF lines (at most maxLine bytes each)
+ * from where the previous call stopped up to where its TLS starts, handing
+ * each to line(). Returns false when, before detection, a line was refused or
+ * no line end came within maxLine bytes: the flow is not this protocol.
+ */
+export function walkLines<S extends LineState>(ctx: DissectContext, st: S, maxLine: number,
+  line: (ctx: DissectContext, st: S, buf: Buffer, p: number, e: number) => boolean): boolean {
+  const buf = ctx.buf;
+  const end = ctx.off + ctx.len;
+  const dir = ctx.dir;
+  let p = ctx.off + st.pos[dir];
+  for (;;) {
+    if (st.tls.at[dir] >= 0 && p - ctx.off >= st.tls.at[dir]) break;
+    const e = lineEnd(buf, p, Math.min(end, p + maxLine));
+    if (e < 0) {
+      if (end - p >= maxLine && !st.detected) return false;
+      break;
+    }
+    if (!line(ctx, st, buf, p, e) && !st.detected) return false;
+    p = e + 2;
+  }
+  st.pos[dir] = p - ctx.off;
+  return true;
+}
+
 /**
  * A table of ASCII words (protocol commands) looked up without allocating:
  * find() compares letters case-insensitively and returns the table's own
