@@ -343,7 +343,6 @@ export class DpiEngine {
     const tcp = p.proto === IpProto.Tcp;
     const index = fd.payloadPkts;
     const dirIndex = dir === 0 ? fd.c2s : fd.s2c;
-    fd.payloadPkts++;
     if (dir === 0) fd.c2s++;
     else fd.s2c++;
     if (tcp && reg.hasStream && this.wantsStream(fd, tcp)) this.appendStream(fd, dir, buf, off, len);

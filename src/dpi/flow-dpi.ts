@@ -28,8 +28,7 @@ export class FlowDpi {
   states: unknown[] | null = null;
   /** Index of the dissector that detected the flow and still wants packets, or -1. */
   detector = -1;
-  /** Payload packets dissected, in total and per direction. */
-  payloadPkts = 0;
+  /** Payload packets dissected per direction. */
   c2s = 0;
   s2c = 0;
   /** Next expected TCP sequence number per direction (-1: not known yet). */
@@ -46,6 +45,11 @@ export class FlowDpi {
 
   constructor(dissectors: number) {
     this.excluded = new Uint32Array((dissectors + 31) >>> 5);
+  }
+
+  /** Payload packets dissected in both directions. */
+  get payloadPkts(): number {
+    return this.c2s + this.s2c;
   }
 
   addRisk(r: number, info?: string): void {
