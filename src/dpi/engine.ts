@@ -63,6 +63,9 @@ const HOST_REFINED = new Set<number>([
   P.HTTP, P.TLS, P.QUIC, P.DNS, P.DTLS, P.HTTP_Proxy, P.HTTP_Connect, P.IMAPS, P.POPS, P.SMTPS, P.FTPS, P.MDNS,
 ]);
 
+/** Most released per-flow states kept for reuse. */
+const SPARE_FLOW_DPI = 1024;
+
 /** Endpoints (address and port) remembered from classified flows, for the cache label. */
 export const ENDPOINT_CACHE_SIZE = 65536;
 
@@ -137,10 +140,8 @@ class Context implements DissectContext {
 
   set(field: MetaField, value: MetaValue, overwrite = false): void {
     if (!this.declared.includes(field)) this.undeclared.push(field);
-    const m = this.flow.meta;
-    if (!overwrite && m[field] !== undefined) return;
     if (typeof value === 'string' && value.length > 1024) value = value.slice(0, 1024);
-    m[field] = value;
+    if (!this.flow.setMeta(field, value, overwrite)) return;
     if (field === 'server_name' || field === 'tls_server_names') this.engine.refineByHost(this.slot);
   }
 
@@ -161,6 +162,8 @@ export class DpiEngine {
   private readonly table: FlowTable;
   private readonly ctx = new Context();
   private readonly head = new RecordHead();
+  /** The segment being dissected is its direction's first: stream dissectors read it in place. */
+  private borrowed = false;
 
   private cap = 0;
   private flowIdOf = new Float64Array(0);
@@ -170,8 +173,13 @@ export class DpiEngine {
   master = new Uint16Array(0);
   confidence = new Uint8Array(0);
   private flows: (FlowDpi | undefined)[] = [];
+  /** Released per-flow states kept for reuse (fewer allocations and collections). */
+  private readonly spare: FlowDpi[] = [];
   /** "l4/ipv/addr-words/port" -> app << 16 | master, in insertion order (oldest first). */
   private readonly endpoints = new Map<string, number>();
+
+  /** Told when a dissector labels flow f and when its dissection is done (label final); may be told twice. */
+  onClassified: ((f: number) => void) | null = null;
 
   /** Flows that reached dissection, and how they ended up (for the run summary). */
   dissectedFlows = 0;
@@ -233,7 +241,7 @@ export class DpiEngine {
     if (len === 0) return;
     let fd = this.flows[f];
     if (fd === undefined) {
-      fd = new FlowDpi(this.registry.size);
+      fd = this.newFlowDpi();
       this.flows[f] = fd;
       this.dissectedFlows++;
     }
@@ -338,14 +346,36 @@ export class DpiEngine {
     else fd.streamLen1 = used + n;
   }
 
+  /**
+   * Dissects one in-order segment (TCP) or datagram (UDP). A direction's
+   * first TCP segment is not copied into the stream buffer up front: stream
+   * dissectors read it where it lies, and it is copied only when the flow
+   * still wants its stream afterwards (most flows are classified by then).
+   */
   private dissectSegment(f: number, fd: FlowDpi, dir: number, p: DecodedPacket, buf: Buffer, off: number, len: number, tsMs: number): void {
-    const reg = this.registry;
     const tcp = p.proto === IpProto.Tcp;
-    const index = fd.payloadPkts;
-    const dirIndex = dir === 0 ? fd.c2s : fd.s2c;
     if (dir === 0) fd.c2s++;
     else fd.s2c++;
-    if (tcp && reg.hasStream && this.wantsStream(fd, tcp)) this.appendStream(fd, dir, buf, off, len);
+    if (!tcp || !this.registry.hasStream || !this.wantsStream(fd, tcp)) {
+      this.dissectWith(f, fd, dir, p, buf, off, len, tsMs);
+      return;
+    }
+    if ((dir === 0 ? fd.streamLen0 : fd.streamLen1) !== 0) {
+      this.appendStream(fd, dir, buf, off, len);
+      this.dissectWith(f, fd, dir, p, buf, off, len, tsMs);
+      return;
+    }
+    this.borrowed = true;
+    this.dissectWith(f, fd, dir, p, buf, off, len, tsMs);
+    this.borrowed = false;
+    if (this.status[f] === Status.Open && this.wantsStream(fd, tcp)) this.appendStream(fd, dir, buf, off, len);
+  }
+
+  private dissectWith(f: number, fd: FlowDpi, dir: number, p: DecodedPacket, buf: Buffer, off: number, len: number, tsMs: number): void {
+    const reg = this.registry;
+    const tcp = p.proto === IpProto.Tcp;
+    const index = fd.payloadPkts - 1;
+    const dirIndex = (dir === 0 ? fd.c2s : fd.s2c) - 1;
 
     const ctx = this.ctx;
     const h = readHead(this.table, f, this.head);
@@ -433,18 +463,25 @@ export class DpiEngine {
     this.detectedFlows++;
     this.remember(f);
     if (v === Verdict.Done || fd.payloadPkts >= d.budget) this.close(f, fd);
-    else fd.detector = i;
+    else {
+      fd.detector = i;
+      if (this.onClassified !== null) this.onClassified(f);
+    }
     return true;
   }
 
   private run(d: Dissector, i: number, fd: FlowDpi, dir: number, buf: Buffer, off: number, len: number, tcp: boolean): Verdict {
     const ctx = this.ctx;
-    if (tcp && d.stream === true) {
+    if (tcp && d.stream === true && !this.borrowed) {
       const s = dir === 0 ? fd.stream0 : fd.stream1;
       if (s === null) return Verdict.Continue;
       ctx.buf = s;
       ctx.off = 0;
       ctx.len = dir === 0 ? fd.streamLen0 : fd.streamLen1;
+    } else if (tcp && d.stream === true && len > STREAM_CAP) {
+      ctx.buf = buf;
+      ctx.off = off;
+      ctx.len = STREAM_CAP;
     } else {
       ctx.buf = buf;
       ctx.off = off;
@@ -460,6 +497,7 @@ export class DpiEngine {
     this.status[f] = Status.Closed;
     fd.dropWork();
     this.remember(f);
+    if (this.onClassified !== null) this.onClassified(f);
   }
 
   private endpointKey(h: RecordHead, off: number, port: number): string {
@@ -552,7 +590,7 @@ export class DpiEngine {
       const added = finalRisks(this.table, f, h, this.app[f], this.master[f], this.confidence[f], this.registry, fd);
       if (added !== null) {
         if (fd === undefined) {
-          fd = new FlowDpi(0);
+          fd = this.newFlowDpi();
           fd.dropWork();
           this.flows[f] = fd;
         }
@@ -561,9 +599,18 @@ export class DpiEngine {
     }
   }
 
-  /** The final record of flow f was written: frees its DPI state. */
+  private newFlowDpi(): FlowDpi {
+    const fd = this.spare.pop();
+    if (fd === undefined) return new FlowDpi(this.registry.size);
+    fd.reuse();
+    return fd;
+  }
+
+  /** The final record of flow f was written: frees its DPI state (keeping the object for a later flow). */
   release(f: number): void {
     if (f < this.cap) {
+      const fd = this.flows[f];
+      if (fd !== undefined && this.flowIdOf[f] === this.table.flowId[f] && this.spare.length < SPARE_FLOW_DPI) this.spare.push(fd);
       this.flows[f] = undefined;
       this.flowIdOf[f] = -1;
     }

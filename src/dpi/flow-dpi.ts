@@ -5,7 +5,7 @@
  * buffers) only until the flow is classified and its metadata is complete:
  * dropWork() frees that part.
  */
-import type { FlowMeta } from './meta';
+import type { FlowMeta, MetaField, MetaValue } from './meta';
 
 /** At most this many bytes of each TCP direction are reassembled for stream dissectors. */
 export const STREAM_CAP = 16384;
@@ -18,7 +18,11 @@ export interface PendingSegment {
 }
 
 export class FlowDpi {
+  /** Metadata by field name (for dissectors and the risk rules that read it). */
   meta: FlowMeta = {};
+  /** The same metadata in the order it was first set, for writers that walk it (no for-in over `meta`). */
+  metaNames: MetaField[] | null = null;
+  metaValues: MetaValue[] | null = null;
   risks: number[] | null = null;
   riskInfo: string | null = null;
 
@@ -43,13 +47,52 @@ export class FlowDpi {
   pending0: PendingSegment[] | null = null;
   pending1: PendingSegment[] | null = null;
 
+  /** The exclusion words, kept when the work is dropped so a recycled FlowDpi reuses them. */
+  private bits: Uint32Array;
+
   constructor(dissectors: number) {
-    this.excluded = new Uint32Array((dissectors + 31) >>> 5);
+    this.bits = new Uint32Array((dissectors + 31) >>> 5);
+    this.excluded = this.bits;
+  }
+
+  /** Makes a released FlowDpi new again (the engine keeps a few for reuse). */
+  reuse(): void {
+    this.meta = {};
+    this.metaNames = this.metaValues = null;
+    this.risks = null;
+    this.riskInfo = null;
+    this.bits.fill(0);
+    this.excluded = this.bits;
+    this.states = null;
+    this.detector = -1;
+    this.c2s = this.s2c = 0;
+    this.nextSeq0 = this.nextSeq1 = -1;
+    this.stream0 = this.stream1 = null;
+    this.streamLen0 = this.streamLen1 = 0;
+    this.pending0 = this.pending1 = null;
   }
 
   /** Payload packets dissected in both directions. */
   get payloadPkts(): number {
     return this.c2s + this.s2c;
+  }
+
+  /** Sets a metadata field (keeping the first value unless overwrite). */
+  setMeta(field: MetaField, value: MetaValue, overwrite: boolean): boolean {
+    const m = this.meta;
+    const old = m[field];
+    if (old !== undefined && !overwrite) return false;
+    (m as Record<string, MetaValue>)[field] = value;
+    if (this.metaNames === null || this.metaValues === null) {
+      this.metaNames = [field];
+      this.metaValues = [value];
+    } else if (old === undefined) {
+      this.metaNames.push(field);
+      this.metaValues.push(value);
+    } else {
+      this.metaValues[this.metaNames.indexOf(field)] = value;
+    }
+    return true;
   }
 
   addRisk(r: number, info?: string): void {

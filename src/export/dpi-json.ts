@@ -8,7 +8,6 @@
  * line stays valid JSON.
  */
 import type { DpiEngine } from '../dpi/engine';
-import type { FlowMeta } from '../dpi/meta';
 import { RISK_NAMES } from '../dpi/generated/protocols';
 import { ascii, putBytes, putUint } from './json-bytes';
 
@@ -19,11 +18,17 @@ const HEX = ascii('0123456789abcdef');
 const K_SERVER_NAME = ascii(',"server_name":"');
 const K_RISKS = ascii(',"risks":[');
 
+/** Characters that are not copied as they are: quote, backslash, controls, DEL and everything beyond ASCII. */
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\u007f-\uffff]/;
+/** From this length on, a plain ASCII string is copied by one native call instead of character by character. */
+const PLAIN_MIN = 24;
+
 /**
  * Writes s as a JSON string body (no quotes) at buf[p]; stops before `limit`
  * (leaving the string shorter). Returns the end.
  */
 export function putJsonString(buf: Buffer, p: number, s: string, limit: number): number {
+  if (s.length >= PLAIN_MIN && p + s.length <= limit && !NEEDS_ESCAPE.test(s)) return p + buf.write(s, p, 'latin1');
   for (let i = 0; i < s.length; i++) {
     let c = s.charCodeAt(i);
     if (c < 0x80) {
@@ -95,35 +100,38 @@ const TAIL = 64;
 export function writeDpiMeta(dpi: DpiEngine | null, f: number, buf: Buffer, p: number): number {
   const end = p + META_ROOM;
   const fd = dpi?.flow(f);
-  const meta: FlowMeta = fd?.meta ?? {};
   p = putBytes(buf, p, K_SERVER_NAME);
-  const sn = meta.server_name;
+  const sn = fd?.meta.server_name;
   if (typeof sn === 'string') p = putJsonString(buf, p, sn, Math.min(end - TAIL, p + 512));
   buf[p++] = 0x22;
-  for (const name in meta) {
-    if (name === 'server_name') continue;
-    const v = meta[name as keyof FlowMeta];
-    if (v === undefined) continue;
-    const k = key(name);
-    if (p + k.length + TAIL + 16 > end) break;
-    p = putBytes(buf, p, k);
-    if (typeof v === 'number') {
-      if (Number.isFinite(v) && v >= 0 && Number.isInteger(v)) p = putUint(buf, p, v);
-      else p += buf.write(Number.isFinite(v) ? String(v) : '0', p, 'latin1');
-    } else if (typeof v === 'string') {
-      buf[p++] = 0x22;
-      p = putJsonString(buf, p, v, end - TAIL);
-      buf[p++] = 0x22;
-    } else {
-      buf[p++] = 0x5b;
-      for (let i = 0; i < v.length; i++) {
-        if (p + 8 > end - TAIL) break;
-        if (i > 0) buf[p++] = 0x2c;
+  const names = fd?.metaNames;
+  const values = fd?.metaValues;
+  if (names && values) {
+    for (let j = 0; j < names.length; j++) {
+      const name = names[j];
+      if (name === 'server_name') continue;
+      const v = values[j];
+      const k = key(name);
+      if (p + k.length + TAIL + 16 > end) break;
+      p = putBytes(buf, p, k);
+      if (typeof v === 'number') {
+        if (Number.isFinite(v) && v >= 0 && Number.isInteger(v)) p = putUint(buf, p, v);
+        else p += buf.write(Number.isFinite(v) ? String(v) : '0', p, 'latin1');
+      } else if (typeof v === 'string') {
         buf[p++] = 0x22;
-        p = putJsonString(buf, p, v[i], end - TAIL);
+        p = putJsonString(buf, p, v, end - TAIL);
         buf[p++] = 0x22;
+      } else {
+        buf[p++] = 0x5b;
+        for (let i = 0; i < v.length; i++) {
+          if (p + 8 > end - TAIL) break;
+          if (i > 0) buf[p++] = 0x2c;
+          buf[p++] = 0x22;
+          p = putJsonString(buf, p, v[i], end - TAIL);
+          buf[p++] = 0x22;
+        }
+        buf[p++] = 0x5d;
       }
-      buf[p++] = 0x5d;
     }
   }
   p = putBytes(buf, p, K_RISKS);

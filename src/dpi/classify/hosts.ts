@@ -6,8 +6,8 @@
  *   "example."                       matches a label "example" followed by
  *                                    anything ("example.co.uk", "cdn.example.net");
  *   "*.example.com"                  same as ".example.com".
- * The longest matching pattern wins. Lookups allocate a few substrings, once
- * per flow, never per packet.
+ * The longest matching pattern wins. Lookups allocate one substring per
+ * label of the name, once per flow, never per packet.
  */
 import { HOST_PATTERNS } from '../generated/hosts';
 
@@ -15,6 +15,8 @@ export class HostClassifier {
   private readonly suffix = new Map<string, number>();
   /** Patterns ending with '.', matched as a label prefix anywhere. */
   private label: { pat: string; id: number }[] = [];
+  /** The label patterns by their first label, each list longest first. */
+  private byFirstLabel = new Map<string, { pat: string; id: number }[]>();
 
   constructor(patterns: readonly (string | number)[] = HOST_PATTERNS) {
     this.addAll(patterns);
@@ -23,7 +25,18 @@ export class HostClassifier {
   /** Adds [pattern, id, pattern, id, ...]; later entries replace earlier ones. */
   addAll(patterns: readonly (string | number)[]): void {
     for (let i = 0; i + 1 < patterns.length; i += 2) this.add(String(patterns[i]), Number(patterns[i + 1]));
+  }
+
+  /** Orders the label patterns longest first and indexes them by first label. */
+  private reindex(): void {
     this.label.sort((a, b) => b.pat.length - a.pat.length);
+    this.byFirstLabel.clear();
+    for (const e of this.label) {
+      const first = e.pat.slice(0, e.pat.indexOf('.'));
+      const list = this.byFirstLabel.get(first);
+      if (list === undefined) this.byFirstLabel.set(first, [e]);
+      else list.push(e);
+    }
   }
 
   add(pattern: string, id: number): void {
@@ -34,6 +47,7 @@ export class HostClassifier {
     if (p.endsWith('.')) {
       this.label = this.label.filter((e) => e.pat !== p);
       this.label.push({ pat: p, id });
+      this.reindex();
     } else {
       this.suffix.set(p, id);
     }
@@ -60,11 +74,26 @@ export class HostClassifier {
         break;
       }
     }
-    for (const e of this.label) {
-      if (e.pat.length <= bestLen) break;
-      const at = h.startsWith(e.pat) ? 0 : h.indexOf('.' + e.pat);
-      if (at >= 0) return e.id;
+    if (this.byFirstLabel.size === 0) return best;
+    // A label pattern matches at any label start; the longest match wins, here as in the suffix map.
+    let labelId = 0;
+    let labelLen = bestLen;
+    for (let i = 0; i < h.length; ) {
+      const dot = h.indexOf('.', i);
+      if (dot < 0) break;
+      const list = this.byFirstLabel.get(h.slice(i, dot));
+      if (list !== undefined) {
+        for (const e of list) {
+          if (e.pat.length <= labelLen) break;
+          if (h.startsWith(e.pat, i)) {
+            labelId = e.id;
+            labelLen = e.pat.length;
+            break;
+          }
+        }
+      }
+      i = dot + 1;
     }
-    return best;
+    return labelId !== 0 ? labelId : best;
   }
 }

@@ -10,7 +10,7 @@
  * 3des-cbc, blowfish-cbc, cast128-cbc, des) per side.
  * Ignores: everything after KEXINIT (the rest is encrypted).
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { P, Risk } from '../generated/protocols';
 import { Dir, DissectContext, Dissector, On, Verdict } from '../dissector';
 import { ascii, indexOfByte, startsWith } from '../bytes';
@@ -74,7 +74,7 @@ export const dissector: Dissector = {
         ctx.state = st;
       }
       st.banner[dir] = true;
-      st.binOff[dir] = e;
+      st.binOff[dir] = e - ctx.off;
       if (dir === Dir.C2S) {
         ctx.set('client_banner', banner);
         ctx.set('server_name', banner);
@@ -109,7 +109,7 @@ export const dissector: Dissector = {
             compC !== undefined && compS !== undefined) {
           const client = dir === Dir.C2S;
           const text = client ? `${kex};${encC};${macC};${compC}` : `${kex};${encS};${macS};${compS}`;
-          ctx.set(client ? 'hassh_c' : 'hassh_s', createHash('md5').update(text, 'latin1').digest('hex').toUpperCase());
+          ctx.set(client ? 'hassh_c' : 'hassh_s', hash('md5', Buffer.from(text, 'latin1'), 'hex').toUpperCase());
           const weak = weakCipher(client ? encC : encS);
           if (weak !== undefined) ctx.risk(client ? Risk.SSH_Obsolete_Cli_Vers_Cipher : Risk.SSH_Obsolete_Ser_Vers_Cipher, `Found cipher ${weak}`);
         }

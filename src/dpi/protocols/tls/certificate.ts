@@ -12,7 +12,7 @@
  * GeneralizedTime (X.690 11.7/11.8), in ms since the epoch.
  * Ignores: public key, signature, every other extension.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { Risk } from '../../generated/protocols';
 import type { DissectContext } from '../../dissector';
 
@@ -251,7 +251,7 @@ export function parseCertificate(buf: Buffer, off: number, len: number): CertInf
     subject = issuer !== '' && subject !== '' ? issuer + ', ' + subject : issuer + subject;
     issuer = '';
   }
-  const h = createHash('sha1').update(buf.subarray(off, cert.end)).digest('hex').toUpperCase();
+  const h = hash('sha1', buf.subarray(off, cert.end), 'hex').toUpperCase();
   return { subject, issuer, names, notBefore, notAfter, sha1: h.replace(/(..)(?!$)/g, '$1:') };
 }
 

@@ -6,34 +6,52 @@
  * Values inside a field are joined with '-'; GREASE values (RFC 8701) are
  * left out of the client lists. SSLVersion is the hello's legacy_version.
  */
-import { createHash } from 'node:crypto';
 import type { ClientHello } from './client-hello';
 import { isGrease } from './versions';
+import { FpBytes, fp } from './fp-bytes';
 
-function join(list: readonly number[], skipGrease: boolean): string {
-  let s = '';
-  for (const v of list) {
+function list(b: FpBytes, values: readonly number[], skipGrease: boolean): void {
+  let first = true;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
     if (skipGrease && isGrease(v)) continue;
-    s += s === '' ? String(v) : '-' + v;
+    if (!first) b.byte(0x2d);
+    b.dec(v);
+    first = false;
   }
-  return s;
 }
 
-export function md5(s: string): string {
-  return createHash('md5').update(s, 'latin1').digest('hex');
+function clientString(ch: ClientHello): FpBytes {
+  const b = fp.reset();
+  b.dec(ch.legacyVersion);
+  b.byte(0x2c);
+  list(b, ch.ciphers, true);
+  b.byte(0x2c);
+  list(b, ch.extensions, true);
+  b.byte(0x2c);
+  list(b, ch.groups, true);
+  b.byte(0x2c);
+  list(b, ch.pointFormats, false);
+  return b;
 }
 
 /** The JA3 string before hashing (for tests and debugging). */
 export function ja3ClientString(ch: ClientHello): string {
-  return `${ch.legacyVersion},${join(ch.ciphers, true)},${join(ch.extensions, true)},${join(ch.groups, true)},${join(ch.pointFormats, false)}`;
+  return clientString(ch).text();
 }
 
 /** JA3 client fingerprint (lowercase MD5 hex). */
 export function ja3Client(ch: ClientHello): string {
-  return md5(ja3ClientString(ch));
+  return clientString(ch).digest('md5');
 }
 
 /** JA3S server fingerprint (lowercase MD5 hex) from the ServerHello's legacy version, cipher and extension types in order. */
 export function ja3Server(version: number, cipher: number, extensions: readonly number[]): string {
-  return md5(`${version},${cipher},${join(extensions, false)}`);
+  const b = fp.reset();
+  b.dec(version);
+  b.byte(0x2c);
+  b.dec(cipher);
+  b.byte(0x2c);
+  list(b, extensions, false);
+  return b.digest('md5');
 }

@@ -14,9 +14,9 @@
  * lists are hashed like any other (sha256 of "", "e3b0c44298fc") instead of
  * being printed as "000000000000".
  */
-import { createHash } from 'node:crypto';
 import type { ClientHello } from './client-hello';
 import { isGrease } from './versions';
+import { FpBytes, fp } from './fp-bytes';
 
 function versionCode(v: number): string {
   switch (v) {
@@ -34,12 +34,32 @@ function versionCode(v: number): string {
   }
 }
 
-function hex4(v: number): string {
-  return v.toString(16).padStart(4, '0');
+/** Scratch for the sorted lists (a hello carries at most 256 of each, see client-hello.ts). */
+const scratch = new Uint16Array(512);
+
+/**
+ * Writes the values of list, without GREASE and without the two skipped
+ * ones, sorted (fixed-width lowercase hex sorts as the numbers do), as
+ * "hhhh,hhhh,...".
+ */
+function sortedHexList(b: FpBytes, list: readonly number[], skipA = -1, skipB = -1): void {
+  let n = 0;
+  for (let i = 0; i < list.length && n < scratch.length; i++) {
+    const v = list[i];
+    if (isGrease(v) || v === skipA || v === skipB) continue;
+    scratch[n++] = v;
+  }
+  const sorted = scratch.subarray(0, n).sort();
+  for (let i = 0; i < n; i++) {
+    if (i > 0) b.byte(0x2c);
+    b.hex4(sorted[i]);
+  }
 }
 
-function sha12(s: string): string {
-  return createHash('sha256').update(s, 'latin1').digest('hex').slice(0, 12);
+function countNonGrease(list: readonly number[]): number {
+  let n = 0;
+  for (let i = 0; i < list.length; i++) if (!isGrease(list[i])) n++;
+  return n;
 }
 
 function two(n: number): string {
@@ -62,12 +82,19 @@ function alpnChars(alpn: readonly string[]): string {
 export function ja4(ch: ClientHello, transport: 't' | 'q' | 'd'): string {
   let version = ch.legacyVersion;
   for (const v of ch.supportedVersions) if (!isGrease(v) && v > version) version = v;
-  const ciphers = ch.ciphers.filter((v) => !isGrease(v));
-  const exts = ch.extensions.filter((v) => !isGrease(v));
   const sni = ch.sni !== '' && isNumericHost(ch.sni) ? 'i' : 'd';
-  const a = transport + versionCode(version) + sni + two(ciphers.length) + two(exts.length) + alpnChars(ch.alpn);
-  const b = sha12(ciphers.map(hex4).sort().join(','));
-  let s = exts.filter((v) => v !== 0x0000 && v !== 0x0010).map(hex4).sort().join(',');
-  if (ch.sigAlgs.length > 0) s += '_' + ch.sigAlgs.map(hex4).join(',');
-  return `${a}_${b}_${sha12(s)}`;
+  const a = transport + versionCode(version) + sni + two(countNonGrease(ch.ciphers)) + two(countNonGrease(ch.extensions)) + alpnChars(ch.alpn);
+  const bytes = fp.reset();
+  sortedHexList(bytes, ch.ciphers);
+  const b = bytes.digest('sha256').slice(0, 12);
+  bytes.reset();
+  sortedHexList(bytes, ch.extensions, 0x0000, 0x0010);
+  if (ch.sigAlgs.length > 0) {
+    bytes.byte(0x5f);
+    for (let i = 0; i < ch.sigAlgs.length; i++) {
+      if (i > 0) bytes.byte(0x2c);
+      bytes.hex4(ch.sigAlgs[i]);
+    }
+  }
+  return `${a}_${b}_${bytes.digest('sha256').slice(0, 12)}`;
 }
