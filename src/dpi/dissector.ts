@@ -53,6 +53,13 @@ export interface Dissector {
   readonly stream?: boolean;
   /** A loose heuristic (RTP, Skype...): tried after every other dissector. */
   readonly weak?: boolean;
+  /**
+   * Tried before the other dissectors of its transport (after the port
+   * hints): for the most common protocols, whose first bytes no other
+   * dissector claims, so most flows on unusual ports are classified without
+   * a sweep over the whole registry.
+   */
+  readonly early?: boolean;
   /** Metadata fields it may set. */
   readonly fields: readonly MetaField[];
   /** One line for docs/protocols.md: what it recognises and which specification it follows. */

@@ -30,9 +30,10 @@ export class Registry {
     this.size = list.length;
     const order = (on: number): Int32Array => {
       const idx = list.map((_, i) => i).filter((i) => (list[i].on & on) !== 0);
-      const strong = idx.filter((i) => list[i].weak !== true);
+      const first = idx.filter((i) => list[i].early === true);
+      const strong = idx.filter((i) => list[i].weak !== true && list[i].early !== true);
       const weak = idx.filter((i) => list[i].weak === true);
-      return Int32Array.from([...strong, ...weak]);
+      return Int32Array.from([...first, ...strong, ...weak]);
     };
     this.tcpOrder = order(On.Tcp);
     this.udpOrder = order(On.Udp);

@@ -515,6 +515,7 @@ function sideFinished(s: Side): boolean {
 
 export const dissector: Dissector = {
   id: P.HTTP,
+  early: true,
   alsoDetects: [P.HTTP_Proxy, P.HTTP_Connect, P.HTTP2, P.OCSP, P.IPP, P.SOAP, P.JSON_RPC, P.MS_RPCH, P.Gnutella,
     P.MpegDash, P.WindowsUpdate, P.ntop, P.Ookla, P.Xiaomi],
   on: On.Tcp,

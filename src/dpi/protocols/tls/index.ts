@@ -22,6 +22,7 @@ const FIELDS: readonly MetaField[] = [
 
 export const tls: Dissector = {
   id: P.TLS,
+  early: true,
   alsoDetects: [P.SMTPS, P.IMAPS, P.POPS, P.FTPS, P.Tor, P.AnyDesk],
   on: On.Tcp,
   tcpPorts: [443],
