@@ -15,12 +15,29 @@ import { END_REASON_NAMES, EndReason } from './flow/expiry';
 import type { RecordSink } from './export/sink';
 import { DpiEngine, DpiOptions } from './dpi/engine';
 
+/**
+ * Watches flow events without touching packets (the alert detectors): a
+ * flow's first packet, the moment its DPI label is final (the engine's
+ * classification), each record, and the expiry clock. Must not throw.
+ */
+export interface FlowObserver {
+  flowStarted(table: FlowTable, f: number, tsMs: number): void;
+  flowClassified(table: FlowTable, f: number, dpi: DpiEngine): void;
+  /** Called after the record was written and before the flow's DPI state is released. */
+  flowEnded(table: FlowTable, f: number, reason: EndReason, dpi: DpiEngine | null): void;
+  tick(nowMs: number): void;
+  /** End of input, after every flow has ended. */
+  finish(): void;
+}
+
 export interface ProbeOptions {
   decoder?: DecoderOptions;
   flows?: FlowTableOptions;
   filter?: BpfFilter;
   /** false turns application detection off (records say Unknown). */
   dpi?: false | DpiOptions;
+  /** Told of flow starts, classifications and ends (e.g. the alert detector). */
+  detector?: FlowObserver;
 }
 
 /** How often (in capture time) expiry runs. */
@@ -32,6 +49,7 @@ export class Probe implements PacketHandler, FlowSink {
   readonly dpi: DpiEngine | null;
   private readonly filter: BpfFilter | undefined;
   private readonly sink: RecordSink;
+  private readonly observer: FlowObserver | null;
   private nextExpiryMs = -Infinity;
 
   /** Frames received from the source. */
@@ -51,6 +69,10 @@ export class Probe implements PacketHandler, FlowSink {
     this.decoder = new Decoder(opts.decoder);
     this.table = new FlowTable(this, opts.flows);
     this.dpi = opts.dpi === false ? null : new DpiEngine(this.table, opts.dpi ?? {});
+    const obs = opts.detector ?? null;
+    this.observer = obs;
+    const dpi = this.dpi;
+    if (obs !== null && dpi !== null) dpi.onClassified = (f) => obs.flowClassified(this.table, f, dpi);
   }
 
   onPacket(linkType: number, buf: Buffer, off: number, caplen: number, wireLen: number, tsMs: number): void {
@@ -64,7 +86,9 @@ export class Probe implements PacketHandler, FlowSink {
     if (this.decoder.decode(linkType, buf, off, caplen, wireLen, tsMs) !== DecodeResult.Ok) return;
     this.ipPackets++;
     const t = this.table;
+    const created = t.created;
     const f = t.update(this.decoder.pkt, tsMs);
+    if (t.created !== created && this.observer !== null) this.observer.flowStarted(t, f, tsMs);
     if (this.dpi !== null) this.dpi.onPacket(f, this.decoder.pkt, t.lastDirection, tsMs);
   }
 
@@ -73,12 +97,14 @@ export class Probe implements PacketHandler, FlowSink {
     this.nextExpiryMs = nowMs + EXPIRY_INTERVAL_MS;
     this.table.expire(nowMs);
     this.decoder.frag.expire(nowMs);
+    if (this.observer !== null) this.observer.tick(nowMs);
   }
 
   /** End of input: every live flow is written; fragments still waiting for their first fragment count as orphaned. */
   finish(): void {
     this.table.flushAll();
     this.decoder.frag.expire(Infinity);
+    if (this.observer !== null) this.observer.finish();
   }
 
   flowEnded(table: FlowTable, f: number, reason: EndReason): void {
@@ -87,6 +113,7 @@ export class Probe implements PacketHandler, FlowSink {
     const final = reason !== EndReason.Active;
     if (dpi !== null) dpi.finalize(f, final);
     this.sink.writeFlow(table, f, reason, dpi);
+    if (this.observer !== null) this.observer.flowEnded(table, f, reason, dpi);
     if (dpi !== null && final) dpi.release(f);
   }
 
