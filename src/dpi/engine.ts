@@ -36,6 +36,7 @@ import { IpClassifier } from './classify/ip-trie';
 import { ipProtocolApp } from './ip-protocols';
 import { Registry } from './registry';
 import { finalRisks } from './risks';
+import { torLikeHost } from './classify/dga';
 
 export const enum Confidence {
   Unknown = 0,
@@ -595,6 +596,13 @@ export class DpiEngine {
           this.flows[f] = fd;
         }
         for (const r of added) fd.addRisk(r);
+        // nDPI's TLS.Tor for Tor clients older than the encrypt_then_mac hint: a Tor-like name that also looks machine-generated.
+        const name = fd.meta.server_name;
+        if (this.app[f] === P.TLS && this.master[f] === 0 && added.includes(Risk.Susp_DGA_Domain_name) && typeof name === 'string' && torLikeHost(name)) {
+          this.app[f] = P.Tor;
+          this.master[f] = P.TLS;
+          fd.addRisk(Risk.Unsafe_Protocol);
+        }
       }
     }
   }

@@ -59,3 +59,13 @@ export function looksLikeDga(name: string): boolean {
   if (label.length >= 18) score++;
   return score >= 3;
 }
+
+/**
+ * Tor's TLS client names a random host: "www.<letters and digits>.com" or
+ * ".net", the middle label holding at least one digit.
+ */
+export function torLikeHost(h: string): boolean {
+  if (h.length <= 8 || !h.startsWith('www.') || !(h.endsWith('.com') || h.endsWith('.net'))) return false;
+  const label = h.slice(4, h.indexOf('.', 4));
+  return /^[a-z0-9]+$/.test(label) && /\d/.test(label);
+}

@@ -18,6 +18,7 @@ import type { DissectContext } from '../../dissector';
 import { isObsolete, knownVersionName, versionName } from './versions';
 import { ja3Client } from './ja3';
 import { isNumericHost, ja4 } from './ja4';
+import { torLikeHost } from '../../classify/dga';
 
 export interface ClientHello {
   legacyVersion: number;
@@ -191,15 +192,13 @@ export function isCommonAlpn(a: string): boolean {
 
 /**
  * Tor's TLS client (OpenSSL) sends an empty encrypt_then_mac extension, no
- * ALPN, and an SNI made of random letters and digits: "www.<random>.com" or
- * ".net". nDPI labels such hellos TLS.Tor.
+ * ALPN, and a Tor-like SNI (torLikeHost). nDPI labels such hellos TLS.Tor;
+ * older Tor clients without encrypt_then_mac are recognised at the flow's
+ * end, when the name also looks machine-generated (engine.ts, finalize).
  */
 function looksLikeTor(ch: ClientHello): boolean {
-  const h = ch.sni;
   if (ch.alpn.length > 0 || !ch.extensions.includes(EXT_ENCRYPT_THEN_MAC)) return false;
-  if (h.length <= 8 || !h.startsWith('www.') || !(h.endsWith('.com') || h.endsWith('.net'))) return false;
-  const label = h.slice(4, h.indexOf('.', 4));
-  return /^[a-z0-9]+$/.test(label) && /\d/.test(label);
+  return torLikeHost(ch.sni);
 }
 
 /**
