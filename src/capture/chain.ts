@@ -35,12 +35,14 @@ class ChainSource implements PacketSource {
   constructor(
     readonly name: string,
     private readonly members: ReadonlyArray<PacketSource | SourceOpener>,
+    private readonly signal: AbortSignal | undefined,
   ) {}
 
   async run(handler: PacketHandler): Promise<void> {
     if (this.started) throw new Error(`${this.name}: run() called twice`);
     this.started = true;
     for (const m of this.members) {
+      if (this.signal?.aborted === true) return;
       const src = typeof m === 'function' ? await m() : m;
       this.stats.current = src.stats;
       try {
@@ -59,8 +61,9 @@ class ChainSource implements PacketSource {
 
 /**
  * One source that reads `members` in order. run() stops at the first member
- * that fails (an opener's rejection included) with that member's error.
+ * that fails (an opener's rejection included) with that member's error, and
+ * opens no further member once `signal` is aborted.
  */
-export function chainSources(name: string, members: ReadonlyArray<PacketSource | SourceOpener>): PacketSource {
-  return new ChainSource(name, members);
+export function chainSources(name: string, members: ReadonlyArray<PacketSource | SourceOpener>, signal?: AbortSignal): PacketSource {
+  return new ChainSource(name, members, signal);
 }

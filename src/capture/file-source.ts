@@ -33,6 +33,13 @@ export interface CaptureInputOptions {
   chunkSize?: number;
   /** What "-" reads (default process.stdin). */
   stdin?: AsyncIterable<Buffer | string>;
+  /**
+   * Stops reading when aborted (SIGINT/SIGTERM): run() then resolves after
+   * the frames already read, as at the end of the input. With a signal, the
+   * readers let the event loop run between chunks, so the abort is seen
+   * within a chunk.
+   */
+  signal?: AbortSignal;
 }
 
 export const DEFAULT_CHUNK_SIZE = 1024 * 1024;
@@ -56,6 +63,7 @@ const MAGICS: readonly number[][] = [
 interface Ctx {
   chunkSize: number;
   stdin: AsyncIterable<Buffer | string> | undefined;
+  signal: AbortSignal | undefined;
 }
 
 type Kind = 'pcap' | 'pcapng' | 'gzip' | 'text' | 'empty' | 'short' | 'unknown';
@@ -86,7 +94,7 @@ export async function openCaptureInputs(specs: readonly string[], options: Captu
   const ctx = makeCtx(options);
   for (const s of specs.slice(1)) if (s !== '-') await checkReadable(s, '');
   const first = await openSpec(specs[0], ctx, 0);
-  return chainSources(specs.join(','), [first, ...specs.slice(1).map((s) => () => openSpec(s, ctx, 0))]);
+  return chainSources(specs.join(','), [first, ...specs.slice(1).map((s) => () => openSpec(s, ctx, 0))], ctx.signal);
 }
 
 /**
@@ -105,7 +113,7 @@ export async function openCaptureStream(
 function makeCtx(options: CaptureInputOptions): Ctx {
   const size = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
   if (!Number.isInteger(size) || size < 1) throw new RangeError(`chunkSize must be a positive integer, got ${size}`);
-  return { chunkSize: size, stdin: options.stdin };
+  return { chunkSize: size, stdin: options.stdin, signal: options.signal };
 }
 
 async function openSpec(spec: string, ctx: Ctx, depth: number): Promise<PacketSource> {
@@ -140,7 +148,7 @@ async function openFile(file: string, ctx: Ctx, depth: number): Promise<PacketSo
       case 'pcap':
       case 'pcapng':
         handedOver = true;
-        return new CaptureSource(file, file, new FileChunks(fh, ctx.chunkSize), kind === 'pcap' ? pcapParser : pcapngParser);
+        return new CaptureSource(file, file, new FileChunks(fh, ctx.chunkSize), kind === 'pcap' ? pcapParser : pcapngParser, [], ctx.signal);
       case 'gzip':
         handedOver = true;
         return await openStream(file, file, gunzip(fh.createReadStream({ start: 0, highWaterMark: ctx.chunkSize }), ctx), dirname(file), ctx, depth);
@@ -192,7 +200,7 @@ async function openStream(
   switch (kind) {
     case 'pcap':
     case 'pcapng':
-      return new CaptureSource(name, file, new IteratorChunks(it, head), kind === 'pcap' ? pcapParser : pcapngParser);
+      return new CaptureSource(name, file, new IteratorChunks(it, head), kind === 'pcap' ? pcapParser : pcapngParser, [], ctx.signal);
     case 'gzip':
       return openStream(name, file, gunzip(Readable.from(prepend(head, it)), ctx), baseDir, ctx, depth);
     case 'text': {
@@ -232,7 +240,7 @@ async function openPlaylist(list: string, data: Buffer, baseDir: string, ctx: Ct
   if (entries.length === 0) {
     throw new CaptureError('E_INPUT_FORMAT', list, -1, 'not a capture file, and as a playlist it lists no capture files');
   }
-  return chainSources(list, entries.map((path) => () => openSpec(path, ctx, depth + 1)));
+  return chainSources(list, entries.map((path) => () => openSpec(path, ctx, depth + 1)), ctx.signal);
 }
 
 async function checkReadable(path: string, listedIn: string): Promise<void> {

@@ -284,6 +284,33 @@ export function osReason(err: unknown): string {
   return msg.replace(/, \w+ '.*'$/s, '');
 }
 
+/**
+ * p, after a turn of the event loop (so signal handlers run between chunks),
+ * or null as soon as `signal` is aborted (a stream that is waiting for data
+ * is then left waiting: close() ends it).
+ */
+function untilAborted(p: Promise<Buffer | null>, signal: AbortSignal): Promise<Buffer | null> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) {
+      p.catch(() => undefined);
+      resolve(null);
+      return;
+    }
+    const onAbort = (): void => resolve(null);
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(
+      (chunk) => setImmediate(() => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(chunk);
+      }),
+      (err: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(err);
+      },
+    );
+  });
+}
+
 export type ParserFactory = (file: string, stats: SourceStats) => RecordParser;
 
 /** One capture file (or stream) read through one parser. */
@@ -296,6 +323,9 @@ export class CaptureSource implements PacketSource {
    * @param file   path named in errors ("-" for standard input)
    * @param input  the chunks after `head`
    * @param head   chunks already taken off the input while detecting the format
+   * @param signal stops reading when aborted (run() resolves as at the end of
+   *               the input, without the truncation check); with it, the event
+   *               loop runs between chunks so the abort is noticed
    */
   constructor(
     readonly name: string,
@@ -303,6 +333,7 @@ export class CaptureSource implements PacketSource {
     private readonly input: ChunkInput,
     private readonly makeParser: ParserFactory,
     private readonly head: Buffer[] = [],
+    private readonly signal?: AbortSignal,
   ) {}
 
   async run(handler: PacketHandler): Promise<void> {
@@ -315,13 +346,15 @@ export class CaptureSource implements PacketSource {
         asm.push(chunk);
       }
       this.head.length = 0;
+      const signal = this.signal;
       for (;;) {
         let chunk: Buffer | null;
         try {
-          chunk = await this.input.next();
+          chunk = signal === undefined ? await this.input.next() : await untilAborted(this.input.next(), signal);
         } catch (err) {
           throw readError(err, this.file, asm.pending);
         }
+        if (signal?.aborted === true) return;
         if (chunk === null) break;
         this.stats.bytesRead += chunk.length;
         asm.push(chunk);

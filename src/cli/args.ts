@@ -1,13 +1,36 @@
 /**
  * Command-line parsing. ndff's flags keep their meaning (-i -f -s -p -t -m -q
  * -v -w -n -T), tcpdump's -r reads a capture file, and long options cover the
- * rest. Every mistake is one UsageError with a message naming the option;
- * the CLI turns it into exit code 2.
+ * rest (network sinks, spool, rotation). Every mistake is one UsageError with
+ * a message naming the option; the CLI turns it into exit code 2. Parsing
+ * reads no files: secrets are only named here (*-file options, environment
+ * variables) and read by sinks.ts; a secret never appears on the command line.
  */
 import { UsageError } from '../util/errors';
 import { DEFAULT_MAX_FLOWS, DEFAULT_TIMEOUTS, FlowTimeouts } from '../flow/expiry';
+import { parseDuration, parseSize } from '../config/units';
 
 export type OutputFormat = 'jsonl' | 'text';
+
+/** ndff's fluentd flags and flowtap's additions. */
+export interface FluentdFlags {
+  host: string;
+  port: number;
+  tag: string;
+  /** ndff's -m: the event encoding. */
+  mode: 'msgpack' | 'json';
+  tls: boolean;
+  sharedKeyFile?: string;
+}
+
+export interface RotateFlags {
+  /** 0: no size limit. */
+  maxBytes: number;
+  /** 0: no time limit. */
+  intervalMs: number;
+  /** 0: keep every rotated file. */
+  keep: number;
+}
 
 export interface CliOptions {
   inputs: string[];
@@ -25,7 +48,25 @@ export interface CliOptions {
   listsDir?: string;
   timeouts: FlowTimeouts;
   maxFlows: number;
-  fluentd?: { host: string; port: number; tag: string; mode: 'msgpack' | 'json' };
+  fluentd?: FluentdFlags;
+  /** Elasticsearch/OpenSearch base URLs (--elasticsearch, repeatable). */
+  elasticsearch: string[];
+  esUser?: string;
+  esPasswordFile?: string;
+  esApiKeyFile?: string;
+  /** ClickHouse HTTP URLs (--clickhouse, repeatable). */
+  clickhouse: string[];
+  clickhouseUser?: string;
+  clickhousePasswordFile?: string;
+  /** IPFIX / NetFlow v9 collectors as udp://host:port (repeatable). */
+  ipfix: string[];
+  netflow9: string[];
+  spoolDir?: string;
+  /** Disk spool size per network sink, in bytes. */
+  bufferSize?: number;
+  /** How long the end of the run waits for network sinks to deliver (ms). */
+  drainTimeoutMs: number;
+  rotate?: RotateFlags;
   statsJson: boolean;
   /** Exit 1 when a capture's last record is cut short (default: a warning). */
   strict: boolean;
@@ -46,14 +87,31 @@ export const OPTIONS: readonly Spec[] = [
   { short: 'i', long: 'interface', arg: 'file|device|list', help: "ndff's input flag: a capture file, playlist or comma-separated list, as -r. (Live capture from a device comes in a later release.)" },
   { short: 'f', long: 'filter', arg: 'bpf', help: 'BPF filter expression (tcpdump syntax), applied to every packet read. Needs tcpdump installed (it compiles the expression).' },
   { long: 'format', arg: 'jsonl|text', help: 'Record format: JSON Lines (default) or ndff text lines.' },
-  { short: 'w', long: 'write', arg: 'file', help: 'Write flow records to this file instead of standard output.' },
+  { short: 'w', long: 'write', arg: 'file', help: 'Write flow records to this file instead of standard output ("-": standard output, also when network sinks are given).' },
+  { long: 'rotate-size', arg: 'size', help: 'Start a new -w file once it holds this much (e.g. 100M, 1G; K/M/G are 1024-based). The finished file is renamed <file>.<UTC start time YYYYMMDDTHHMMSSZ>.' },
+  { long: 'rotate-interval', arg: 'duration', help: 'Start a new -w file every interval (e.g. 15m, 1h, 1d; aligned to the UTC epoch) of record time: the capture time of the records when reading files.' },
+  { long: 'rotate-keep', arg: 'n', help: 'Keep only the newest n rotated files (default: keep all).' },
   { short: 'v', long: 'verbose', arg: '1|2', help: "ndff's text lines: 1 = flows with an unknown application only, 2 = every flow (implies --format text)." },
   { short: 'q', long: 'quiet', help: 'Print nothing but the records (no statistics on stderr).' },
   { long: 'stats-json', help: 'Print the end-of-run statistics on stderr as one JSON object.' },
-  { short: 's', long: 'fluentd-host', arg: 'host', help: 'fluentd server to send records to (forward protocol).' },
+  { short: 's', long: 'fluentd-host', arg: 'host', help: 'Send records to this fluentd server (forward protocol: PackedForward chunks with acks). Records then no longer go to standard output unless -w is given.' },
   { short: 'p', long: 'fluentd-port', arg: 'port', help: 'fluentd port (default 24224).' },
   { short: 't', long: 'fluentd-tag', arg: 'tag', help: 'fluentd tag (default ndpi.flow).' },
-  { short: 'm', long: 'fluentd-mode', arg: 'msgpack|json', help: 'fluentd message encoding (default msgpack).' },
+  { short: 'm', long: 'fluentd-mode', arg: 'msgpack|json', help: 'fluentd message encoding (default msgpack; json sends JSON events as ndff did).' },
+  { long: 'fluentd-tls', help: 'Connect to fluentd over TLS (certificate checked against the system CAs and NODE_EXTRA_CA_CERTS).' },
+  { long: 'fluentd-shared-key-file', arg: 'file', help: "File holding fluentd's shared key (<security> handshake); or set FLOWTAP_FLUENTD_SHARED_KEY." },
+  { long: 'elasticsearch', arg: 'url', help: 'Send records to Elasticsearch/OpenSearch at this URL (_bulk into daily flowtap-YYYY.MM.DD indices). Repeatable.' },
+  { long: 'es-user', arg: 'name', help: 'Elasticsearch user (basic auth); the password comes from FLOWTAP_ES_PASSWORD or --es-password-file.' },
+  { long: 'es-password-file', arg: 'file', help: 'File holding the Elasticsearch password.' },
+  { long: 'es-api-key-file', arg: 'file', help: 'File holding an Elasticsearch API key (or set FLOWTAP_ES_API_KEY).' },
+  { long: 'clickhouse', arg: 'url', help: 'Insert records into ClickHouse over HTTP at this URL (table created if absent). Repeatable.' },
+  { long: 'clickhouse-user', arg: 'name', help: 'ClickHouse user; the password comes from FLOWTAP_CLICKHOUSE_PASSWORD or --clickhouse-password-file.' },
+  { long: 'clickhouse-password-file', arg: 'file', help: 'File holding the ClickHouse password.' },
+  { long: 'ipfix', arg: 'udp://host:port', help: 'Export IPFIX (RFC 7011) to this collector (default port 4739). Repeatable.' },
+  { long: 'netflow9', arg: 'udp://host:port', help: 'Export NetFlow v9 (RFC 3954) to this collector (default port 2055). Repeatable.' },
+  { long: 'spool-dir', arg: 'dir', help: 'Where network sinks keep records they could not deliver yet, one directory per destination (default: /var/lib/flowtap/spool as root, else $XDG_STATE_HOME/flowtap/spool or ~/.local/state/flowtap/spool). Kept records are sent by the next run.' },
+  { long: 'buffer-size', arg: 'size', help: 'Disk spool size per network sink (default 1G); records beyond it are dropped, counted, and the exit code is 4.' },
+  { long: 'drain-timeout', arg: 'seconds', help: 'At the end, wait up to this long for network sinks to deliver what they hold (default 30); the rest is kept in the spool.' },
   { short: 'n', long: 'threads', arg: 'n', help: 'Worker threads (1-64). As in ndff, ignored when reading capture files.' },
   { short: 'T', long: 'tunnels', help: 'Decapsulate tunnels (GTP-U, VXLAN, GRE/ERSPAN, IP-in-IP, 6in4, CAPWAP, TZSP). On by default; kept for ndff compatibility.' },
   { long: 'no-tunnels', help: 'Do not decapsulate tunnels: account the outer packets.' },
@@ -94,6 +152,11 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     dpi: true,
     timeouts: { ...DEFAULT_TIMEOUTS },
     maxFlows: DEFAULT_MAX_FLOWS,
+    elasticsearch: [],
+    clickhouse: [],
+    ipfix: [],
+    netflow9: [],
+    drainTimeoutMs: 30_000,
     statsJson: false,
     strict: false,
     help: false,
@@ -105,6 +168,11 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   let tag = 'ndpi.flow';
   let mode: 'msgpack' | 'json' = 'msgpack';
   let fluentFlag = '';
+  let fluentTls = false;
+  let sharedKeyFile: string | undefined;
+  const rotate: RotateFlags = { maxBytes: 0, intervalMs: 0, keep: 0 };
+  let rotateFlag = '';
+  let keepFlag = '';
 
   argv = expandShortFlags(argv);
   for (let i = 0; i < argv.length; i++) {
@@ -185,6 +253,72 @@ export function parseArgs(argv: readonly string[]): CliOptions {
         mode = v;
         fluentFlag ||= flag;
         break;
+      case 'fluentd-tls':
+        fluentTls = true;
+        fluentFlag ||= flag;
+        break;
+      case 'fluentd-shared-key-file':
+        sharedKeyFile = fileArg(flag, v);
+        fluentFlag ||= flag;
+        break;
+      case 'elasticsearch':
+        o.elasticsearch.push(urlArg(flag, v, ['http:', 'https:'], '--es-user and FLOWTAP_ES_PASSWORD or --es-password-file'));
+        break;
+      case 'es-user':
+        if (v === '' || /[\s:]/.test(v)) throw new UsageError(`${flag}: invalid user name '${v}'`);
+        o.esUser = v;
+        break;
+      case 'es-password-file':
+        o.esPasswordFile = fileArg(flag, v);
+        break;
+      case 'es-api-key-file':
+        o.esApiKeyFile = fileArg(flag, v);
+        break;
+      case 'clickhouse':
+        o.clickhouse.push(urlArg(flag, v, ['http:', 'https:'], '--clickhouse-user and FLOWTAP_CLICKHOUSE_PASSWORD or --clickhouse-password-file'));
+        break;
+      case 'clickhouse-user':
+        if (v === '' || /[\s:]/.test(v)) throw new UsageError(`${flag}: invalid user name '${v}'`);
+        o.clickhouseUser = v;
+        break;
+      case 'clickhouse-password-file':
+        o.clickhousePasswordFile = fileArg(flag, v);
+        break;
+      case 'ipfix':
+        o.ipfix.push(udpArg(flag, v, 4739));
+        break;
+      case 'netflow9':
+        o.netflow9.push(udpArg(flag, v, 2055));
+        break;
+      case 'spool-dir':
+        o.spoolDir = fileArg(flag, v);
+        break;
+      case 'buffer-size':
+        o.bufferSize = sizeArg(flag, v);
+        if (o.bufferSize < 65536) throw new UsageError(`${flag}: ${v} is too small (at least 64K)`);
+        break;
+      case 'drain-timeout': {
+        const ms = parseDuration(v);
+        if (ms === undefined || ms > 86_400_000) throw new UsageError(`${flag}: expected seconds (0-86400, e.g. 30 or 2m), got '${v}'`);
+        o.drainTimeoutMs = ms;
+        break;
+      }
+      case 'rotate-size':
+        rotate.maxBytes = sizeArg(flag, v);
+        if (rotate.maxBytes === 0) throw new UsageError(`${flag}: the size must be more than 0`);
+        rotateFlag ||= flag;
+        break;
+      case 'rotate-interval': {
+        const ms = parseDuration(v);
+        if (ms === undefined || ms < 1000 || ms > 366 * 86_400_000) throw new UsageError(`${flag}: expected a duration from 1s to 366d (e.g. 15m, 1h, 1d), got '${v}'`);
+        rotate.intervalMs = ms;
+        rotateFlag ||= flag;
+        break;
+      }
+      case 'rotate-keep':
+        rotate.keep = intArg(flag, v, 1, 1_000_000);
+        keepFlag = flag;
+        break;
       case 'threads':
         o.threads = intArg(flag, v, 1, 64);
         break;
@@ -224,10 +358,61 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     }
   }
   if (o.verbose > 0 && !formatGiven) o.format = 'text';
-  if (host !== undefined) o.fluentd = { host, port, tag, mode };
-  else if (fluentFlag) throw new UsageError(`${fluentFlag} needs a fluentd server given with -s <host>`);
+  if (host !== undefined) {
+    o.fluentd = { host, port, tag, mode, tls: fluentTls };
+    if (sharedKeyFile !== undefined) o.fluentd.sharedKeyFile = sharedKeyFile;
+  } else if (fluentFlag) throw new UsageError(`${fluentFlag} needs a fluentd server given with -s <host>`);
+  if ((o.esUser !== undefined || o.esPasswordFile !== undefined || o.esApiKeyFile !== undefined) && o.elasticsearch.length === 0) {
+    throw new UsageError(`${o.esUser !== undefined ? '--es-user' : o.esPasswordFile !== undefined ? '--es-password-file' : '--es-api-key-file'} needs an Elasticsearch server given with --elasticsearch <url>`);
+  }
+  if ((o.clickhouseUser !== undefined || o.clickhousePasswordFile !== undefined) && o.clickhouse.length === 0) {
+    throw new UsageError(`${o.clickhouseUser !== undefined ? '--clickhouse-user' : '--clickhouse-password-file'} needs a ClickHouse server given with --clickhouse <url>`);
+  }
+  if (rotateFlag) {
+    if (o.outFile === undefined || o.outFile === '-') throw new UsageError(`${rotateFlag} needs an output file given with -w <file>`);
+    if (o.format !== 'jsonl') throw new UsageError(`${rotateFlag}: rotation is for JSON Lines output (--format jsonl), not text lines`);
+    o.rotate = rotate;
+  } else if (keepFlag) throw new UsageError(`${keepFlag} needs --rotate-size or --rotate-interval`);
   if (!o.help && !o.version && o.inputs.length === 0) throw new UsageError('no input: give a capture file with -r <file> (or -i, as in ndff); see flowtap --help');
   return o;
+}
+
+function fileArg(flag: string, v: string): string {
+  if (v === '') throw new UsageError(`${flag}: empty file name`);
+  return v;
+}
+
+function sizeArg(flag: string, v: string): number {
+  const n = parseSize(v);
+  if (n === undefined) throw new UsageError(`${flag}: expected a size such as 500M or 2G, got '${v}'`);
+  return n;
+}
+
+/** An http(s) URL without credentials (they would be visible to every user of the machine). */
+function urlArg(flag: string, v: string, protocols: readonly string[], credentials: string): string {
+  let u: URL;
+  try {
+    u = new URL(v);
+  } catch {
+    throw new UsageError(`${flag}: '${v}' is not a URL (expected ${protocols[0]}//host:port)`);
+  }
+  if (u.username !== '' || u.password !== '') throw new UsageError(`${flag}: credentials do not go in the URL (the command line is visible to every user); use ${credentials}`);
+  if (!protocols.includes(u.protocol)) throw new UsageError(`${flag}: '${v}' must start with ${protocols.map((p) => `${p}//`).join(' or ')}`);
+  if (u.hostname === '') throw new UsageError(`${flag}: '${v}' names no host`);
+  return v;
+}
+
+/** udp://host[:port] with the port defaulted. */
+function udpArg(flag: string, v: string, defaultPort: number): string {
+  let u: URL;
+  try {
+    u = new URL(v.includes('://') ? v : `udp://${v}`);
+  } catch {
+    throw new UsageError(`${flag}: '${v}' is not udp://host:port`);
+  }
+  if (u.protocol !== 'udp:') throw new UsageError(`${flag}: '${v}' must start with udp:// (only UDP export is supported)`);
+  if (u.hostname === '' || (u.pathname !== '' && u.pathname !== '/') || u.search !== '' || u.username !== '') throw new UsageError(`${flag}: '${v}' is not udp://host:port`);
+  return `udp://${u.host}${u.port === '' ? `:${defaultPort}` : ''}`;
 }
 
 /** getopt-style bundles of flags without values: "-qT" → "-q", "-T". */
@@ -263,10 +448,20 @@ export function helpText(): string {
   }
   lines.push(
     '',
-    'Output: one record per flow (JSON Lines by default; fields in docs/schema.md).',
+    'Output: one record per flow (JSON Lines by default; fields in docs/schema.md), on',
+    'standard output or the -w file. With network sinks (-s, --elasticsearch, --clickhouse,',
+    '--ipfix, --netflow9; several at once) JSON Lines go only where -w says (-w - for',
+    'standard output); text lines (-v, --format text) are still printed. A sink that',
+    'cannot deliver keeps records in memory, then in its spool (--spool-dir), and sends',
+    'them when the destination is back, or in the next run.',
+    'SIGINT/SIGTERM: stop reading, export the flows still open, deliver or spool every',
+    'record (up to --drain-timeout), exit as below; a second signal stops waiting and',
+    'spools what is pending at once.',
     'Exit codes: 0 success; 1 an input could not be read completely (missing, not a',
     'capture, corrupt: the message names the file and byte offset, and the flows read up',
-    'to there are still written); 2 bad command line; 3 the output could not be written.',
+    'to there are still written); 2 bad command line; 3 the output could not be written;',
+    '4 a network sink dropped records because its spool was full (--buffer-size).',
+    'Records kept in a spool for the next run count as success (the summary says so).',
     'A capture whose last record is cut short is a warning (exit 0) unless --strict.',
   );
   return lines.join('\n');

@@ -3,8 +3,8 @@
  * per line, the fields of docs/schema.md in a fixed order. The record's
  * numbers are copied out of the flow table and serialized straight into the
  * output buffer (raw-record.ts: no record object, no intermediate strings).
- * The CLI uses ThreadedJsonlSink, which runs the same serializer on a second
- * thread.
+ * The CLI uses ExportSink (export-sink.ts), which runs the same serializer on
+ * the export thread.
  */
 import type { FlowTable } from '../flow/table';
 import type { EndReason } from '../flow/expiry';

@@ -1,8 +1,8 @@
 /**
  * A flow record as a fixed row of numbers (RAW_FIELDS doubles), copied out of
  * the flow table when the record ends, and its JSON Lines serializer. The row
- * is what crosses from the packet thread to the output thread (see
- * threaded-jsonl.ts); the same serializer runs inline in JsonlSink, so both
+ * is what crosses from the packet thread to the export thread (see
+ * export-sink.ts); the same serializer runs inline in JsonlSink, so both
  * paths write identical bytes. Field order in the JSON is docs/schema.md's.
  */
 import type { FlowTable } from '../flow/table';

@@ -1,11 +1,21 @@
 /**
  * A bounded single-producer/single-consumer ring of raw records (rows of
  * RAW_FIELDS doubles) in a SharedArrayBuffer, between the packet thread and
- * an output thread. The producer blocks (Atomics.wait) when the ring is full,
- * so a slow output slows capture down instead of growing memory; the consumer
- * sleeps when it is empty and is woken only when it said it sleeps.
+ * the export thread. The producer blocks (Atomics.wait) when the ring is full,
+ * so an export thread short of CPU slows capture down instead of growing
+ * memory; the consumer waits without blocking its event loop
+ * (Atomics.waitAsync) when the ring is empty, and is woken only when it said
+ * it sleeps. A consumer that fails abandons the ring, so the producer never
+ * waits for it again (its rows are then lost, and the failure is reported by
+ * the export thread).
  */
 import { META_ROOM, RAW_FIELDS } from './raw-record';
+
+/** Atomics.waitAsync (ES2024, in Node since 16) is not in the ES2022 library typings. */
+type WaitAsyncResult = { async: false; value: 'not-equal' | 'timed-out' } | { async: true; value: Promise<'ok' | 'timed-out'> };
+const waitAsync = (Atomics as unknown as {
+  waitAsync(a: Int32Array, index: number, value: number, timeoutMs: number): WaitAsyncResult;
+}).waitAsync.bind(Atomics);
 
 const enum Ctl {
   /** Rows published by the producer (wraps at 2^31). */
@@ -18,7 +28,9 @@ const enum Ctl {
   Sleeping = 3,
   /** The producer is waiting for room. */
   Full = 4,
-  Count = 5,
+  /** The consumer has stopped for good (failed). */
+  Gone = 5,
+  Count = 6,
 }
 
 export interface RingShared {
@@ -46,6 +58,8 @@ export class RingProducer {
   private head = 0;
   /** Times the producer had to wait for room. */
   waits = 0;
+  /** Rows published after the consumer abandoned the ring (never read). */
+  lost = 0;
 
   constructor(shared: RingShared) {
     this.ctl = new Int32Array(shared.control);
@@ -58,6 +72,10 @@ export class RingProducer {
   reserve(): number {
     const ctl = this.ctl;
     while (((this.head - Atomics.load(ctl, Ctl.Tail)) | 0) >= this.cap) {
+      if (Atomics.load(ctl, Ctl.Gone) === 1) {
+        this.lost++;
+        break;
+      }
       this.waits++;
       Atomics.store(ctl, Ctl.Full, 1);
       Atomics.wait(ctl, Ctl.Tail, Atomics.load(ctl, Ctl.Tail), 20);
@@ -101,20 +119,35 @@ export class RingConsumer {
     this.cap = shared.capacity;
   }
 
+  /** Rows ready now (from next()); 0 when none yet; -1 when the producer has closed and everything was consumed. */
+  poll(): number {
+    const n = (Atomics.load(this.ctl, Ctl.Head) - this.tail) | 0;
+    if (n > 0) return n;
+    if (Atomics.load(this.ctl, Ctl.Closed) === 1 && ((Atomics.load(this.ctl, Ctl.Head) - this.tail) | 0) === 0) return -1;
+    return 0;
+  }
+
   /**
-   * Waits for rows; returns how many are ready (from next()), or 0 when the
-   * producer has closed and everything was consumed.
+   * Waits for rows without blocking the thread's event loop; resolves to how
+   * many are ready, or to -1 when the producer has closed and everything was
+   * consumed. Wakes by itself every `sliceMs` even if not notified.
    */
-  wait(): number {
+  async wait(sliceMs = 20): Promise<number> {
     const ctl = this.ctl;
     for (;;) {
-      const n = (Atomics.load(ctl, Ctl.Head) - this.tail) | 0;
-      if (n > 0) return n;
-      if (Atomics.load(ctl, Ctl.Closed) === 1 && ((Atomics.load(ctl, Ctl.Head) - this.tail) | 0) === 0) return 0;
+      const n = this.poll();
+      if (n !== 0) return n;
       Atomics.store(ctl, Ctl.Sleeping, 1);
-      Atomics.wait(ctl, Ctl.Head, this.tail, 20);
+      const r = waitAsync(ctl, Ctl.Head, this.tail, sliceMs);
+      if (r.async) await r.value;
       Atomics.store(ctl, Ctl.Sleeping, 0);
     }
+  }
+
+  /** The consumer stops for good: the producer will not wait for room any more. */
+  abandon(): void {
+    Atomics.store(this.ctl, Ctl.Gone, 1);
+    Atomics.notify(this.ctl, Ctl.Tail);
   }
 
   /** Row index of the oldest unconsumed row. */
@@ -137,3 +170,4 @@ export class RingConsumer {
     }
   }
 }
+

@@ -11,7 +11,12 @@ export type FlowtapErrorCode =
   | 'E_INPUT_TRUNCATED'
   | 'E_INPUT_CORRUPT'
   | 'E_OUTPUT'
-  | 'E_BPF';
+  | 'E_BPF'
+  | 'E_CAPTURE_NO_DEVICE'
+  | 'E_CAPTURE_DEVICE_DOWN'
+  | 'E_CAPTURE_PERMISSION'
+  | 'E_CAPTURE_NO_HELPER'
+  | 'E_CAPTURE_FAILED';
 
 export class FlowtapError extends Error {
   readonly code: FlowtapErrorCode;
@@ -53,4 +58,6 @@ export const enum ExitCode {
   Usage = 2,
   /** Output could not be written. */
   OutputError = 3,
+  /** A network sink dropped records because its disk spool was full. */
+  SinkDrops = 4,
 }

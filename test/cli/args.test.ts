@@ -89,8 +89,8 @@ test('numeric options: ranges and whole numbers only', () => {
 
 test('fluentd options are collected with -s and refused without it', () => {
   const o = parseArgs(['-r', 'a', '-s', 'collector', '-p', '24225', '-t', 'flows.x', '-m', 'json']);
-  assert.deepEqual(o.fluentd, { host: 'collector', port: 24225, tag: 'flows.x', mode: 'json' });
-  assert.deepEqual(parseArgs(['-r', 'a', '-s', 'h']).fluentd, { host: 'h', port: 24224, tag: 'ndpi.flow', mode: 'msgpack' });
+  assert.deepEqual(o.fluentd, { host: 'collector', port: 24225, tag: 'flows.x', mode: 'json', tls: false });
+  assert.deepEqual(parseArgs(['-r', 'a', '-s', 'h']).fluentd, { host: 'h', port: 24224, tag: 'ndpi.flow', mode: 'msgpack', tls: false });
   usage(['-r', 'a', '-t', 'x'], /-t needs a fluentd server/);
   usage(['-r', 'a', '--fluentd-mode', 'json'], /--fluentd-mode needs a fluentd server/);
   usage(['-r', 'a', '-s', 'h', '-t', 'bad tag'], /-t: invalid fluentd tag/);

@@ -100,10 +100,6 @@ test('no input exits 2', () => {
   assertUsage(['-q', '-v', '2'], /no input/);
 });
 
-test('fluentd export (-s) is refused for now with exit 2', () => {
-  assertUsage(['-r', VXLAN, '-s', 'localhost'], /fluentd export \(-s localhost\) is not available/);
-});
-
 test('-r a missing file exits 1 naming the file', () => {
   const missing = join(scratch(), 'no-such-capture.pcap');
   const r = flowtap(['-q', '-r', missing]);

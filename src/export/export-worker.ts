@@ -1,0 +1,215 @@
+/**
+ * The export thread of ExportSink. Takes raw records off the shared ring
+ * (record-ring.ts) and
+ *  - writes them as JSON Lines (formatRaw: the bytes of JsonlSink, formatted
+ *    once) to each JSON Lines output: standard output or files, rotating them
+ *    when asked (rotating-output.ts), and
+ *  - builds each record object once (JSON.parse of its formatted line, so
+ *    every destination gets exactly the JSONL record) and pushes it into each
+ *    network sink's Delivery, which never blocks: memory, then its disk spool.
+ * The thread keeps its event loop running for the transports: it waits for
+ * records with Atomics.waitAsync and yields after each slice of records, so a
+ * slow collector never holds the packet thread up (only a lack of CPU here
+ * does, through the ring).
+ *
+ * When the packet thread closes the ring, the thread waits until every sink
+ * has delivered what it holds, for at most the drain timeout (and no longer
+ * once a 'force' message comes: the second SIGINT/SIGTERM), then drains each
+ * Delivery, which keeps whatever is still undelivered in its spool, and posts
+ * how it ended with one report per sink. (Delivery.drain(t) cannot be cut
+ * short once started, hence the wait here and drain(0) at its end.)
+ */
+import { writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { parentPort, workerData } from 'node:worker_threads';
+import { RingConsumer } from './record-ring';
+import { formatRaw, Raw, RAW_JSON_ROOM } from './raw-record';
+import { LineOutput } from './output';
+import { RotatingOutput } from './rotating-output';
+import type { Delivery } from './sinks/delivery';
+import { spoolKey } from './sinks/spec';
+import { SinkError, type SinkLog } from './sinks/transport';
+import type { ExportDone, ExportInit, ExportMessage, SinkReport } from './export-sink';
+import { FlowtapError } from '../util/errors';
+import type { FlowRecord } from '../flow/record';
+
+/** Records handled between two turns of the event loop (when network sinks are on). */
+const SLICE = 512;
+/** How often the end of the run looks whether every sink has delivered everything. */
+const DRAIN_POLL_MS = 25;
+
+interface Sink {
+  spec: ExportInit['sinks'][number];
+  delivery: Delivery;
+  spoolDir: string;
+}
+
+const init = workerData as ExportInit;
+let forced = false;
+let onForce: (() => void) | null = null;
+
+parentPort?.on('message', (m: ExportMessage) => {
+  if (m.type === 'force') {
+    forced = true;
+    onForce?.();
+  }
+});
+
+function post(m: ExportDone | { type: 'ready' } | { type: 'failed'; code: string; message: string }): void {
+  parentPort?.postMessage(m);
+}
+
+/** Sink messages go straight to standard error (synchronously: they never wait for the packet thread). */
+function makeLog(): SinkLog {
+  const line = (msg: string): void => {
+    try {
+      writeSync(2, `flowtap: ${msg}\n`);
+    } catch {
+      // Nowhere left to report to.
+    }
+  };
+  return {
+    info: (msg) => {
+      if (!init.quiet) line(msg);
+    },
+    warn: line,
+  };
+}
+
+async function startSinks(log: SinkLog): Promise<Sink[]> {
+  const sinks: Sink[] = [];
+  if (init.sinks.length === 0) return sinks;
+  // Loaded only when needed: the transports and their libraries cost memory a JSON Lines run does not need.
+  const { Delivery } = require('./sinks/delivery') as typeof import('./sinks/delivery');
+  const { createTransport } = require('./sinks/factory') as typeof import('./sinks/factory');
+  for (const spec of init.sinks) {
+    const spoolDir = join(init.delivery.spoolRoot, spoolKey(spec));
+    const delivery = new Delivery(createTransport(spec, log), {
+      spoolDir,
+      maxSpoolBytes: init.delivery.maxSpoolBytes,
+      memoryRecords: init.delivery.memoryRecords,
+      retryMinMs: init.delivery.retryMinMs,
+      retryMaxMs: init.delivery.retryMaxMs,
+      log,
+    });
+    sinks.push({ spec, delivery, spoolDir });
+  }
+  for (const s of sinks) await s.delivery.start();
+  return sinks;
+}
+
+function openOutputs(): LineOutput[] {
+  return init.jsonl.map((j) => (j.rotate !== undefined && j.path !== undefined ? new RotatingOutput(j.path, j.rotate) : LineOutput.fromFd(j.fd, j.target)));
+}
+
+async function consume(ring: RingConsumer, outs: readonly LineOutput[], sinks: readonly Sink[]): Promise<void> {
+  const rows = ring.rows;
+  const meta = ring.meta;
+  const out = outs.length > 0 ? outs[0] : null;
+  const rotating = outs.map((o) => (o instanceof RotatingOutput ? o : null));
+  const anyRotating = rotating.some((o) => o !== null);
+  const scratch = out === null ? Buffer.allocUnsafe(RAW_JSON_ROOM) : null;
+  const nSinks = sinks.length;
+  const nOuts = outs.length;
+  for (;;) {
+    let n = ring.poll();
+    if (n === 0) n = await ring.wait();
+    if (n < 0) return;
+    if (nSinks > 0 && n > SLICE) n = SLICE;
+    for (let i = 0; i < n; i++) {
+      const row = ring.next();
+      let buf: Buffer;
+      let start: number;
+      let end: number;
+      if (out !== null) {
+        if (anyRotating) for (const r of rotating) r?.at(rows[row + Raw.LastMs]);
+        out.ensure(RAW_JSON_ROOM);
+        buf = out.buf;
+        start = out.pos;
+        end = out.pos = formatRaw(rows, row, meta, ring.metaOffset(row), buf, start);
+        for (let k = 1; k < nOuts; k++) {
+          const o = outs[k];
+          o.ensure(end - start);
+          o.pos += buf.copy(o.buf, o.pos, start, end);
+        }
+      } else {
+        buf = scratch as Buffer;
+        start = 0;
+        end = formatRaw(rows, row, meta, ring.metaOffset(row), buf, 0);
+      }
+      ring.release(1);
+      if (nSinks > 0) {
+        const rec = JSON.parse(buf.toString('utf8', start, end)) as FlowRecord;
+        for (let k = 0; k < nSinks; k++) sinks[k].delivery.push(rec);
+      }
+      for (let k = 0; k < nOuts; k++) outs[k].endOfLine();
+    }
+    if (nSinks > 0) await turn();
+  }
+}
+
+function turn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/**
+ * Waits until every sink has delivered what it holds, the drain timeout
+ * passes, or a 'force' message comes (whichever is first), then drains each
+ * Delivery with no further wait: what is still undelivered goes to its spool.
+ */
+async function drain(sinks: readonly Sink[]): Promise<SinkReport[]> {
+  const deadline = Date.now() + init.drainTimeoutMs;
+  while (!forced && sinks.some((s) => s.delivery.stats().pending > 0)) {
+    const left = deadline - Date.now();
+    if (left <= 0) break;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, Math.min(DRAIN_POLL_MS, left));
+      function done(): void {
+        clearTimeout(timer);
+        onForce = null;
+        resolve();
+      }
+      onForce = done;
+    });
+  }
+  const results = await Promise.all(sinks.map((s) => s.delivery.drain(0)));
+  return sinks.map((s, i) => ({ kind: s.spec.kind, stats: s.delivery.stats(), drain: results[i], spoolDir: s.spoolDir }));
+}
+
+async function main(): Promise<void> {
+  const ring = new RingConsumer(init.ring);
+  const log = makeLog();
+  let outs: LineOutput[] = [];
+  let sinks: Sink[];
+  try {
+    outs = openOutputs();
+    sinks = await startSinks(log);
+  } catch (err) {
+    ring.abandon();
+    const code = err instanceof FlowtapError ? err.code : err instanceof SinkError && err.code === 'E_SINK_CONFIG' ? 'E_CONFIG' : 'E_OUTPUT';
+    post({ type: 'failed', code, message: (err as Error).message });
+    return;
+  }
+  post({ type: 'ready' });
+  let failure: string | undefined;
+  try {
+    await consume(ring, outs, sinks);
+  } catch (err) {
+    ring.abandon();
+    failure = `export thread failed: ${(err as Error).message}`;
+  }
+  let epipe = false;
+  for (const out of outs) {
+    try {
+      await out.close();
+    } catch (err) {
+      failure ??= (err as Error).message;
+    }
+    epipe ||= out.closedByPeer;
+  }
+  const drainStart = Date.now();
+  const reports = await drain(sinks);
+  post({ type: 'done', status: failure !== undefined ? 'error' : epipe ? 'epipe' : 'ok', message: failure, sinks: reports, drainMs: Date.now() - drainStart });
+}
+
+void main();
