@@ -4,8 +4,8 @@
  * the export thread. The producer blocks (Atomics.wait) when the ring is full,
  * so an export thread short of CPU slows capture down instead of growing
  * memory; the consumer waits without blocking its event loop
- * (Atomics.waitAsync) when the ring is empty, and is woken only when it said
- * it sleeps. A consumer that fails abandons the ring, so the producer never
+ * (Atomics.waitAsync) when the ring is empty, waking by itself every few
+ * milliseconds (and at once when the producer closes). A consumer that fails abandons the ring, so the producer never
  * waits for it again (its rows are then lost, and the failure is reported by
  * the export thread).
  */
@@ -24,13 +24,11 @@ const enum Ctl {
   Tail = 1,
   /** The producer will publish no more. */
   Closed = 2,
-  /** The consumer is (about to be) waiting for rows. */
-  Sleeping = 3,
   /** The producer is waiting for room. */
-  Full = 4,
+  Full = 3,
   /** The consumer has stopped for good (failed). */
-  Gone = 5,
-  Count = 6,
+  Gone = 4,
+  Count = 5,
 }
 
 export interface RingShared {
@@ -58,6 +56,8 @@ export class RingProducer {
   private head = 0;
   /** Times the producer had to wait for room. */
   waits = 0;
+  /** Tail as last read: rows before it are known free, so the shared word is read only when the ring looks full. */
+  private tailSeen = 0;
   /** Rows published after the consumer abandoned the ring (never read). */
   lost = 0;
 
@@ -71,7 +71,8 @@ export class RingProducer {
   /** Index (in rows) of the next free row, waiting for room if the ring is full. */
   reserve(): number {
     const ctl = this.ctl;
-    while (((this.head - Atomics.load(ctl, Ctl.Tail)) | 0) >= this.cap) {
+    if (((this.head - this.tailSeen) | 0) < this.cap) return (this.head % this.cap) * RAW_FIELDS;
+    while (((this.head - (this.tailSeen = Atomics.load(ctl, Ctl.Tail))) | 0) >= this.cap) {
       if (Atomics.load(ctl, Ctl.Gone) === 1) {
         this.lost++;
         break;
@@ -92,11 +93,9 @@ export class RingProducer {
   publish(): void {
     this.head = (this.head + 1) | 0;
     Atomics.store(this.ctl, Ctl.Head, this.head);
-    // Waking the consumer is a system call: do it once per 64 rows (the consumer also wakes by
-    // itself every 20 ms), or at once when the ring is half full.
-    if ((this.head & 63) === 0 || ((this.head - Atomics.load(this.ctl, Ctl.Tail)) | 0) >= this.cap >> 1) {
-      if (Atomics.load(this.ctl, Ctl.Sleeping) === 1) Atomics.notify(this.ctl, Ctl.Head);
-    }
+    // The consumer is not woken per row: it wakes by itself every few milliseconds (RingConsumer.wait),
+    // and the ring holds thousands of rows. Waking a thread that waits with Atomics.waitAsync costs
+    // a millisecond or more of this thread's time, which per record would rival the packet work.
   }
 
   close(): void {
@@ -137,10 +136,8 @@ export class RingConsumer {
     for (;;) {
       const n = this.poll();
       if (n !== 0) return n;
-      Atomics.store(ctl, Ctl.Sleeping, 1);
       const r = waitAsync(ctl, Ctl.Head, this.tail, sliceMs);
       if (r.async) await r.value;
-      Atomics.store(ctl, Ctl.Sleeping, 0);
     }
   }
 
