@@ -379,15 +379,17 @@ export class DpiEngine {
     const dirIndex = (dir === 0 ? fd.c2s : fd.s2c) - 1;
 
     const ctx = this.ctx;
-    const h = readHead(this.table, f, this.head);
+    // dir 0 is client to server, so the packet's ports say which end is which.
+    const clientPort = dir === 0 ? p.srcPort : p.dstPort;
+    const serverPort = dir === 0 ? p.dstPort : p.srcPort;
     ctx.flow = fd;
     ctx.slot = f;
     ctx.dir = dir as Dir;
     ctx.l4 = p.proto;
     ctx.srcPort = p.srcPort;
     ctx.dstPort = p.dstPort;
-    ctx.clientPort = h.srcPort;
-    ctx.serverPort = h.dstPort;
+    ctx.clientPort = clientPort;
+    ctx.serverPort = serverPort;
     ctx.dirIndex = dirIndex;
     ctx.flowIndex = index;
     ctx.c2sPackets = fd.c2s;
@@ -408,8 +410,8 @@ export class DpiEngine {
     }
 
     const hints = tcp ? reg.tcpHint : reg.udpHint;
-    const h1 = hints[h.dstPort];
-    const h2 = hints[h.srcPort];
+    const h1 = hints[serverPort];
+    const h2 = hints[clientPort];
     if (h1 >= 0 && this.tryOne(f, fd, h1, dir, buf, off, len, tcp)) return;
     if (h2 >= 0 && h2 !== h1 && this.tryOne(f, fd, h2, dir, buf, off, len, tcp)) return;
     const order = tcp ? reg.tcpOrder : reg.udpOrder;
