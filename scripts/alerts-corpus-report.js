@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // Runs flowtap's alert detectors over every capture of a corpus (by default
 // nDPI's test captures in ../shared/corpus/ndpi/pcap) with the rules of a
-// configuration (by default config/alerts.example.yaml, notifiers left out)
-// and reports how many captures raise any alert and why: per rule, the
-// captures and sources, and every scan alert with its evidence.
+// configuration (by default the alerts: section of
+// config/flowtap.example.yaml, notifiers left out) and reports how many
+// captures raise any alert and why: per rule, the captures and sources, and
+// every scan alert with its evidence.
 //
 //   npm run build && node scripts/alerts-corpus-report.js [--config file.yaml] [--corpus dir] [--json]
 //
@@ -24,7 +25,7 @@ function arg(name, dflt) {
   return i > 0 && i + 1 < process.argv.length ? process.argv[i + 1] : dflt;
 }
 
-const configPath = resolve(arg('--config', join(ROOT, 'config', 'alerts.example.yaml')));
+const configPath = resolve(arg('--config', join(ROOT, 'config', 'flowtap.example.yaml')));
 const corpus = resolve(arg('--corpus', process.env.FLOWTAP_CORPUS ?? join(ROOT, '..', 'shared', 'corpus', 'ndpi', 'pcap')));
 const asJson = process.argv.includes('--json');
 

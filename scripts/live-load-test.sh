@@ -11,17 +11,18 @@
 #       [--immediate] [--cmd runner|cli] [--keep-going]
 #
 #   -n N              worker threads given to flowtap (default 1). Workers do
-#                     not exist yet: until they do, N > 1 is refused.
+#                     not exist yet: until they do, flowtap refuses N > 1
+#                     for live capture ("-n is not implemented yet").
 #   --pcap F          input (default bench/data/bench.pcap, else
 #                     samples/sample.pcap looped)
 #   --mbps "R ..."    rates in Mbit/s (default "25 50 100 200 300 400 600 800")
 #   --pps "R ..."     rates in packets/s instead
 #   --duration S      seconds of replay per rate (default 15)
 #   --capture-buffer  kernel capture buffer per interface (default flowtap's)
-#   --immediate       tcpdump --immediate-mode
-#   --cmd runner|cli  capture with test/capture/live-runner.js (default, until
-#                     the CLI is wired) or `node dist/cli.js -i`; both must
-#                     print --stats-json with a "capture" array
+#   --immediate       tcpdump --immediate-mode (--cmd runner only)
+#   --cmd cli|runner  capture with `node dist/cli.js -i` (default) or with
+#                     test/capture/live-runner.js; both print --stats-json
+#                     with a "capture" array
 #   --keep-going      do not stop after two failing rates in a row
 #
 # Columns: the requested rate; what tcpreplay achieved (Mbit/s, packets/s);
@@ -44,7 +45,7 @@ rates="25 50 100 200 300 400 600 800"
 duration=15
 capbuf=""
 immediate=""
-cmd="runner"
+cmd="cli"
 keep_going=0
 
 die() { printf 'live-load-test: %s\n' "$*" >&2; exit 2; }
@@ -82,6 +83,8 @@ case "$cmd" in
     ;;
   *) die "--cmd: expected runner or cli" ;;
 esac
+[[ -z "$immediate" || "$cmd" == "runner" ]] || die "--immediate: the flowtap command has no such option; use --cmd runner"
+
 
 loop=1
 if [[ -z "$pcap" ]]; then

@@ -96,6 +96,8 @@ export interface LiveSourceOptions {
   /** stop() when aborted. */
   signal?: AbortSignal;
   log?: LiveLog;
+  /** Log the end-of-run drop report when run() ends (default true; the CLI prints dropReport(true) in its statistics instead). */
+  finalReport?: boolean;
 }
 
 export const DEFAULT_SNAPLEN = 262144;
@@ -464,7 +466,7 @@ export class LiveSource implements PacketSource {
       this.opts.signal?.removeEventListener('abort', this.onAbort);
     }
     if (error !== null) throw error;
-    this.report(true);
+    if (this.opts.finalReport !== false) this.report(true);
   }
 
   /** Stops capturing: the helpers flush and exit, then run() resolves. */
@@ -491,9 +493,18 @@ export class LiveSource implements PacketSource {
     this.opts.signal?.removeEventListener('abort', this.onAbort);
   }
 
+  /**
+   * Asks every helper for its counters (tcpdump reports them on SIGUSR1);
+   * resolves once they answered (or after a short wait), when
+   * captureStats() has them. Nothing is logged (the metrics endpoint's refresh).
+   */
+  async refreshCounters(): Promise<void> {
+    await Promise.all(this.caps.map((c) => (c.proc !== null ? c.proc.requestStats(STATS_WAIT_MS) : undefined)));
+  }
+
   /** Asks every helper for its counters, then reports drops. */
   async periodicReport(): Promise<void> {
-    await Promise.all(this.caps.map((c) => (c.proc !== null ? c.proc.requestStats(STATS_WAIT_MS) : undefined)));
+    await this.refreshCounters();
     if (!this.stopped) this.report(false);
   }
 

@@ -1,14 +1,21 @@
 /**
  * Command-line parsing. ndff's flags keep their meaning (-i -f -s -p -t -m -q
  * -v -w -n -T), tcpdump's -r reads a capture file, and long options cover the
- * rest (network sinks, spool, rotation). Every mistake is one UsageError with
- * a message naming the option; the CLI turns it into exit code 2. Parsing
- * reads no files: secrets are only named here (*-file options, environment
- * variables) and read by sinks.ts; a secret never appears on the command line.
+ * rest (configuration file, network sinks, spool, rotation, alerts). Every
+ * mistake is one UsageError with a message naming the option; the CLI turns
+ * it into exit code 2. CliOptions holds every setting with its default, and
+ * `given` says which flags were actually typed, so a configuration file
+ * (-c) keeps whatever the flags do not mention (overrides.ts). Parsing reads
+ * no files: secrets are only named here (*-file options, environment
+ * variables) and read by sinks.ts; a secret never appears on the command line
+ * (except --slack-webhook, whose help says to prefer the file or environment).
  */
 import { UsageError } from '../util/errors';
 import { DEFAULT_MAX_FLOWS, DEFAULT_TIMEOUTS, FlowTimeouts } from '../flow/expiry';
 import { parseDuration, parseSize } from '../config/units';
+import type { AlertFlags } from '../detect/alerting';
+import { parseLogLevel, type LogLevel } from '../util/log';
+import { parseListen } from '../web/metrics';
 
 export type OutputFormat = 'jsonl' | 'text';
 
@@ -32,7 +39,18 @@ export interface RotateFlags {
   keep: number;
 }
 
+/** The fluentd flags actually given (-s -p -t -m --fluentd-tls --fluentd-shared-key-file). */
+export type FluentdChanges = Partial<FluentdFlags>;
+
 export interface CliOptions {
+  /** -c: the YAML configuration file. */
+  config?: string;
+  /** --print-config: print the merged configuration and exit. */
+  printConfig: boolean;
+  /** Long names of the options given on the command line ("read", "fluentd-port", ...). */
+  given: ReadonlySet<string>;
+  /** The timeouts --timeout named. */
+  timeoutsGiven: (keyof FlowTimeouts)[];
   inputs: string[];
   filter?: string;
   format: OutputFormat;
@@ -48,7 +66,10 @@ export interface CliOptions {
   listsDir?: string;
   timeouts: FlowTimeouts;
   maxFlows: number;
+  /** -s and the other fluentd flags, with their defaults (only when -s is given). */
   fluentd?: FluentdFlags;
+  /** The fluentd flags given, without defaults (with -c they may change the file's fluentd output without -s). */
+  fluentdChanges: FluentdChanges;
   /** Elasticsearch/OpenSearch base URLs (--elasticsearch, repeatable). */
   elasticsearch: string[];
   esUser?: string;
@@ -70,6 +91,19 @@ export interface CliOptions {
   statsJson: boolean;
   /** Exit 1 when a capture's last record is cut short (default: a warning). */
   strict: boolean;
+  /** The names given with -i / --interface (also in `inputs`): network interfaces, or capture files as with -r. */
+  interfaceNames: string[];
+  /** Live capture: --snaplen (bytes kept per packet), --no-promisc (false), --capture-buffer (bytes per interface). */
+  snaplen?: number;
+  promisc: boolean;
+  captureBuffer?: number;
+  /** --metrics-listen: where the /metrics and /healthz endpoint listens. */
+  metricsListen?: { host: string; port: number };
+  /** --log-level, --log-syslog. */
+  logLevel?: LogLevel;
+  logSyslog: boolean;
+  /** --alerts, --scan-threshold, --sweep-threshold, --alert-window, --slack-webhook, --syslog, --alert-webhook. */
+  alertFlags: AlertFlags;
   help: boolean;
   version: boolean;
 }
@@ -83,8 +117,10 @@ interface Spec {
 
 /** The options, in the order --help lists them. */
 export const OPTIONS: readonly Spec[] = [
+  { short: 'c', long: 'config', arg: 'file', help: 'Read settings from this YAML configuration file (docs/config.md); flags given on the command line override it.' },
+  { long: 'print-config', help: 'Print the configuration flowtap would use (file, defaults and flags merged; secrets hidden) and exit.' },
   { short: 'r', long: 'read', arg: 'file', help: 'Read packets from a pcap/pcapng file (gzip allowed), "-" for standard input, or a playlist (one capture per line, # comments). Several inputs: comma-separated.' },
-  { short: 'i', long: 'interface', arg: 'file|device|list', help: "ndff's input flag: a capture file, playlist or comma-separated list, as -r. (Live capture from a device comes in a later release.)" },
+  { short: 'i', long: 'interface', arg: 'device|file|list', help: 'Capture live from network interface(s) (comma-separated, `any` for all), or read a capture file/playlist as -r.' },
   { short: 'f', long: 'filter', arg: 'bpf', help: 'BPF filter expression (tcpdump syntax), applied to every packet read. Needs tcpdump installed (it compiles the expression).' },
   { long: 'format', arg: 'jsonl|text', help: 'Record format: JSON Lines (default) or ndff text lines.' },
   { short: 'w', long: 'write', arg: 'file', help: 'Write flow records to this file instead of standard output ("-": standard output, also when network sinks are given).' },
@@ -112,7 +148,20 @@ export const OPTIONS: readonly Spec[] = [
   { long: 'spool-dir', arg: 'dir', help: 'Where network sinks keep records they could not deliver yet, one directory per destination (default: /var/lib/flowtap/spool as root, else $XDG_STATE_HOME/flowtap/spool or ~/.local/state/flowtap/spool). Kept records are sent by the next run.' },
   { long: 'buffer-size', arg: 'size', help: 'Disk spool size per network sink (default 1G); records beyond it are dropped, counted, and the exit code is 4.' },
   { long: 'drain-timeout', arg: 'seconds', help: 'At the end, wait up to this long for network sinks to deliver what they hold (default 30); the rest is kept in the spool.' },
-  { short: 'n', long: 'threads', arg: 'n', help: 'Worker threads (1-64). As in ndff, ignored when reading capture files.' },
+  { long: 'alerts', arg: 'file|-', help: 'Detect port scans, host sweeps, failed connections and the policy rules of the configuration file, and write every alert as a JSON line to this file ("-": standard output, which then needs -w for the records).' },
+  { long: 'scan-threshold', arg: 'n', help: 'Port-scan alert: distinct destination ports from one source per window (default 100).' },
+  { long: 'sweep-threshold', arg: 'n', help: 'Host-sweep alert: distinct destination hosts from one source per window (default 100).' },
+  { long: 'alert-window', arg: 'seconds', help: 'Window the scan detectors count in (default 60).' },
+  { long: 'slack-webhook', arg: 'url', help: 'Send alerts to this Slack incoming webhook. Prefer the configuration file (alerts.notify.slack) or webhook_url: ${env:FLOWTAP_SLACK_WEBHOOK}: a URL on the command line is visible to every user in ps.' },
+  { long: 'syslog', arg: 'udp|tcp://host[:port]', help: 'Send alerts as RFC 5424 syslog messages to this server (default port 514).' },
+  { long: 'alert-webhook', arg: 'url', help: 'POST every alert as JSON to this URL.' },
+  { long: 'snaplen', arg: 'bytes', help: 'Live capture: bytes kept of each packet (64-262144, default 262144).' },
+  { long: 'no-promisc', help: 'Live capture: do not put the interfaces in promiscuous mode.' },
+  { long: 'capture-buffer', arg: 'size', help: 'Live capture: kernel capture buffer per interface (1M-2G, default 64M); raise it when the kernel drops packets.' },
+  { long: 'metrics-listen', arg: 'addr', help: 'Serve /healthz and Prometheus /metrics at host:port, [v6]:port, :port (every address) or a port (127.0.0.1).' },
+  { long: 'log-level', arg: 'level', help: 'Least severe message logged: error, warn, info (default) or debug.' },
+  { long: 'log-syslog', help: 'Also log to the local syslog (/dev/log, facility daemon).' },
+  { short: 'n', long: 'threads', arg: 'n', help: 'Worker threads (1-64). As in ndff, ignored when reading capture files; not implemented yet for live capture (only -n 1).' },
   { short: 'T', long: 'tunnels', help: 'Decapsulate tunnels (GTP-U, VXLAN, GRE/ERSPAN, IP-in-IP, 6in4, CAPWAP, TZSP). On by default; kept for ndff compatibility.' },
   { long: 'no-tunnels', help: 'Do not decapsulate tunnels: account the outer packets.' },
   { long: 'no-dpi', help: 'Turn application detection off: every record says Unknown (flow accounting only).' },
@@ -142,7 +191,13 @@ function intArg(name: string, v: string, min: number, max: number): number {
 }
 
 export function parseArgs(argv: readonly string[]): CliOptions {
+  const given = new Set<string>();
   const o: CliOptions = {
+    printConfig: false,
+    given,
+    timeoutsGiven: [],
+    fluentdChanges: {},
+    alertFlags: {},
     inputs: [],
     format: 'jsonl',
     verbose: 0,
@@ -159,6 +214,9 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     drainTimeoutMs: 30_000,
     statsJson: false,
     strict: false,
+    interfaceNames: [],
+    promisc: true,
+    logSyslog: false,
     help: false,
     version: false,
   };
@@ -205,13 +263,70 @@ export function parseArgs(argv: readonly string[]): CliOptions {
       value = argv[++i];
     }
     const v = value ?? '';
+    given.add(spec.long);
     switch (spec.long) {
+      case 'config':
+        o.config = fileArg(flag, v);
+        break;
+      case 'print-config':
+        o.printConfig = true;
+        break;
+      case 'alerts':
+        o.alertFlags.alerts = fileArg(flag, v);
+        break;
+      case 'scan-threshold':
+        o.alertFlags.scanThreshold = intArg(flag, v, 2, 5000);
+        break;
+      case 'sweep-threshold':
+        o.alertFlags.sweepThreshold = intArg(flag, v, 2, 5000);
+        break;
+      case 'alert-window': {
+        const ms = parseDuration(v);
+        if (ms === undefined || ms < 1000 || ms > 3_600_000) throw new UsageError(`${flag}: expected seconds from 1 to 3600 (e.g. 60 or 5m), got '${v}'`);
+        o.alertFlags.alertWindowSeconds = ms / 1000;
+        break;
+      }
+      case 'slack-webhook':
+        o.alertFlags.slackWebhook = v;
+        break;
+      case 'syslog':
+        o.alertFlags.syslog = v;
+        break;
+      case 'alert-webhook':
+        o.alertFlags.webhook = v;
+        break;
       case 'read':
       case 'interface':
         for (const part of v.split(',')) {
           if (part === '') throw new UsageError(`${flag}: empty input name in '${v}'`);
           o.inputs.push(part);
+          if (spec.long === 'interface') o.interfaceNames.push(part);
         }
+        break;
+      case 'snaplen':
+        o.snaplen = intArg(flag, v, 64, 262144);
+        break;
+      case 'no-promisc':
+        o.promisc = false;
+        break;
+      case 'capture-buffer': {
+        const n = sizeArg(flag, v);
+        if (n < 1024 * 1024 || n > 2 * 1024 * 1024 * 1024) throw new UsageError(`${flag}: expected a size from 1M to 2G, got '${v}'`);
+        o.captureBuffer = n;
+        break;
+      }
+      case 'metrics-listen':
+        try {
+          o.metricsListen = parseListen(v);
+        } catch {
+          throw new UsageError(`${flag}: expected host:port, [v6]:port, :port or a port (e.g. 127.0.0.1:9273), got '${v}'`);
+        }
+        break;
+      case 'log-level':
+        o.logLevel = parseLogLevel(v, flag);
+        break;
+      case 'log-syslog':
+        o.logSyslog = true;
         break;
       case 'filter':
         if (v.trim() === '') throw new UsageError(`${flag}: empty filter expression`);
@@ -340,7 +455,9 @@ export function parseArgs(argv: readonly string[]): CliOptions {
           if (!m || !(m[1] in TIMEOUT_NAMES)) {
             throw new UsageError(`--timeout: expected name=seconds with name one of ${Object.keys(TIMEOUT_NAMES).join(', ')}; got '${item}'`);
           }
-          o.timeouts[TIMEOUT_NAMES[m[1]]] = intArg(`--timeout ${m[1]}`, m[2], 1, 7 * 86400);
+          const name = TIMEOUT_NAMES[m[1]];
+          o.timeouts[name] = intArg(`--timeout ${m[1]}`, m[2], 1, 7 * 86400);
+          if (!o.timeoutsGiven.includes(name)) o.timeoutsGiven.push(name);
         }
         break;
       case 'max-flows':
@@ -358,10 +475,17 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     }
   }
   if (o.verbose > 0 && !formatGiven) o.format = 'text';
+  const fc = o.fluentdChanges;
+  if (host !== undefined) fc.host = host;
+  if (given.has('fluentd-port')) fc.port = port;
+  if (given.has('fluentd-tag')) fc.tag = tag;
+  if (given.has('fluentd-mode')) fc.mode = mode;
+  if (fluentTls) fc.tls = true;
+  if (sharedKeyFile !== undefined) fc.sharedKeyFile = sharedKeyFile;
   if (host !== undefined) {
     o.fluentd = { host, port, tag, mode, tls: fluentTls };
     if (sharedKeyFile !== undefined) o.fluentd.sharedKeyFile = sharedKeyFile;
-  } else if (fluentFlag) throw new UsageError(`${fluentFlag} needs a fluentd server given with -s <host>`);
+  } else if (fluentFlag && o.config === undefined) throw new UsageError(`${fluentFlag} needs a fluentd server given with -s <host> (or a fluentd output in the configuration file, -c)`);
   if ((o.esUser !== undefined || o.esPasswordFile !== undefined || o.esApiKeyFile !== undefined) && o.elasticsearch.length === 0) {
     throw new UsageError(`${o.esUser !== undefined ? '--es-user' : o.esPasswordFile !== undefined ? '--es-password-file' : '--es-api-key-file'} needs an Elasticsearch server given with --elasticsearch <url>`);
   }
@@ -373,9 +497,12 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     if (o.format !== 'jsonl') throw new UsageError(`${rotateFlag}: rotation is for JSON Lines output (--format jsonl), not text lines`);
     o.rotate = rotate;
   } else if (keepFlag) throw new UsageError(`${keepFlag} needs --rotate-size or --rotate-interval`);
-  if (!o.help && !o.version && o.inputs.length === 0) throw new UsageError('no input: give a capture file with -r <file> (or -i, as in ndff); see flowtap --help');
+  // With -c the inputs may come from the file: the CLI checks them after merging.
+  if (!o.help && !o.version && !o.printConfig && o.config === undefined && o.inputs.length === 0) throw new UsageError(NO_INPUT);
   return o;
 }
+
+export const NO_INPUT = 'no input: give a capture file with -r <file> or network interfaces with -i <if>[,<if>] (or input.read or input.interface in the configuration file); see flowtap --help';
 
 function fileArg(flag: string, v: string): string {
   if (v === '') throw new UsageError(`${flag}: empty file name`);
@@ -435,9 +562,11 @@ function expandShortFlags(argv: readonly string[]): string[] {
 
 export function helpText(): string {
   const lines = [
-    'flowtap - network traffic probe: capture files to bidirectional flow records',
+    'flowtap - network traffic probe: live capture or capture files to bidirectional flow records',
     '',
     'Usage: flowtap -r <file.pcap|file.pcapng|file.gz|-|playlist> [options]',
+    '       flowtap -i <interface>[,<interface>...] [options]     (live capture: root or CAP_NET_RAW)',
+    '       flowtap -c flowtap.yaml [options]',
     '',
     'Options:',
   ];
@@ -457,11 +586,15 @@ export function helpText(): string {
     'SIGINT/SIGTERM: stop reading, export the flows still open, deliver or spool every',
     'record (up to --drain-timeout), exit as below; a second signal stops waiting and',
     'spools what is pending at once.',
+    'SIGHUP: reload the --lists directory (a list with a mistake keeps the old lists).',
     'Exit codes: 0 success; 1 an input could not be read completely (missing, not a',
     'capture, corrupt: the message names the file and byte offset, and the flows read up',
     'to there are still written); 2 bad command line; 3 the output could not be written;',
     '4 a network sink dropped records because its spool was full (--buffer-size).',
+    'Live capture exits 2 for a missing interface or a bad -f filter, 1 when it may not',
+    'capture (no permission) or the capture fails.',
     'Records kept in a spool for the next run count as success (the summary says so).',
+    'A configuration file with a mistake exits 2, naming file:line:column of each one.',
     'A capture whose last record is cut short is a warning (exit 0) unless --strict.',
   );
   return lines.join('\n');

@@ -1,27 +1,41 @@
 /**
- * The flowtap command: parses the command line, opens the inputs, runs the
- * probe over them and writes the records (JSON Lines or text, network sinks);
- * prints end-of-run statistics, one line per network sink, on stderr unless
- * -q. SIGINT/SIGTERM stop reading: the flows still open are exported and the
- * sinks drained or persisted; a second signal cuts the drain short. Maps
- * typed errors to exit codes (see helpText()).
+ * The flowtap command: parses the command line, reads the configuration
+ * file (-c) and merges the flags over it, opens the inputs (capture files,
+ * or live capture from network interfaces: live.ts), runs the probe
+ * over them and writes the records (JSON Lines or text, network sinks),
+ * with alerting when the configuration or a flag asks for it; prints
+ * end-of-run statistics, one line per network sink and the alert figures,
+ * on stderr unless -q. SIGINT/SIGTERM stop reading: the flows still open are
+ * exported and the sinks drained or persisted; a second signal cuts the
+ * drain short. The logger, the metrics endpoint and SIGHUP (reload the
+ * lists) are service.ts. Maps typed errors to exit codes (see helpText()).
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs, helpText, CliOptions } from './args';
+import { parseArgs, helpText, NO_INPUT, CliOptions } from './args';
+import { cliOverrides } from './overrides';
+import { planOf, type RunPlan } from './plan';
+import { alertFlagsComment, alertsConfigOf, printable } from './alerts';
+import { LiveCapture, type CaptureLine } from './live';
+import { RunService } from './service';
+import { ConfigError, configToYaml, defaultConfig, loadConfig } from '../config/load';
+import { mergeCli } from '../config/cli-merge';
 import { openCaptureInput } from '../capture/file-source';
 import { BpfFilter } from '../capture/bpf-filter';
 import { Probe, ProbeOptions, ProbeSummary } from '../probe';
 import { loadLists } from '../dpi/classify/user-lists';
 import { LineOutput } from '../export/output';
 import { ExportSink, type SinkReport } from '../export/export-sink';
+import { AlertSinks, type AlertSinkReport } from '../export/alert-sinks';
 import { TextSink } from '../export/text';
 import { TeeSink } from '../export/tee-sink';
 import type { RecordSink } from '../export/sink';
-import type { SinkSpec } from '../export/sinks/spec';
-import { buildSinkSpecs, deliverySettings } from './sinks';
+import { SinkError, type SinkLog } from '../export/sinks/transport';
+import { createAlerting, alertingSummaryLines, type Alerting, type AlertingSummary } from '../detect/alerting';
+import { AlertsConfigError, type AlertsConfig } from '../detect/rules-config';
 import { CaptureError, ExitCode, FlowtapError, UsageError } from '../util/errors';
+import type { InterfaceCaptureStats } from '../capture/live-source';
 
 export function version(): string {
   try {
@@ -36,12 +50,80 @@ function say(msg: string): void {
   process.stderr.write(`flowtap: ${msg}\n`);
 }
 
+/** Messages of the delivery layer on this thread (alert sinks): synchronous, as the export thread's. */
+function sinkLog(quiet: boolean): SinkLog {
+  const line = (m: string): void => {
+    try {
+      writeSync(2, `flowtap: ${m}\n`);
+    } catch {
+      // Nowhere left to report to.
+    }
+  };
+  return { info: (m) => (quiet ? undefined : line(m)), warn: line };
+}
+
+/** What can be stopped from waiting by the second SIGINT/SIGTERM. */
+interface Forcible {
+  force(): void;
+}
+
 export async function main(argv: readonly string[], env: Readonly<Record<string, string | undefined>> = process.env): Promise<number> {
   let opts: CliOptions;
-  let specs: SinkSpec[];
+  let plan: RunPlan;
+  let alerts: AlertsConfig | null;
   try {
     opts = parseArgs(argv);
-    specs = opts.help || opts.version ? [] : buildSinkSpecs(opts, env);
+    if (opts.help) {
+      process.stdout.write(helpText() + '\n');
+      return ExitCode.Ok;
+    }
+    if (opts.version) {
+      process.stdout.write(`flowtap ${version()}\n`);
+      return ExitCode.Ok;
+    }
+    const file = opts.config !== undefined ? loadConfig(opts.config, { env }) : defaultConfig();
+    const cfg = mergeCli(file, cliOverrides(opts, env));
+    alerts = alertsConfigOf(cfg, opts.alertFlags, env);
+    plan = planOf(cfg, env);
+    if (opts.printConfig) {
+      const comment = alertFlagsComment(opts.alertFlags);
+      process.stdout.write(configToYaml(printable(cfg)) + (comment !== undefined ? `${comment}\n` : ''));
+      return ExitCode.Ok;
+    }
+    if (plan.inputs.length === 0 && plan.live === undefined) throw new UsageError(NO_INPUT);
+    if (alerts !== null && plan.recordsOnStdout) {
+      if (opts.alertFlags.alerts === '-') {
+        throw new UsageError('--alerts -: the flow records go to standard output too; send them elsewhere with -w <file> (or only to network outputs), or give --alerts a file name');
+      }
+      const f = alerts.notify.file.find((n) => n.path === '-');
+      if (f !== undefined) {
+        throw new UsageError(`alerts.notify.${f.id}: path "-" writes alerts to standard output, where the flow records go too; send the records elsewhere with -w <file>, or give the alerts a file`);
+      }
+    }
+  } catch (err) {
+    if (err instanceof ConfigError || err instanceof AlertsConfigError) {
+      for (const p of err.problems) say(p);
+      return ExitCode.Usage;
+    }
+    if (err instanceof UsageError) {
+      say(err.message);
+      return ExitCode.Usage;
+    }
+    throw err;
+  }
+
+  // The logger, the metrics endpoint and SIGHUP (reload the lists) for the whole run.
+  let service: RunService;
+  try {
+    service = await RunService.start({
+      logLevel: plan.logLevel,
+      logSyslog: plan.logSyslog,
+      quiet: plan.quiet,
+      metricsListen: plan.metricsListen,
+      listsDir: plan.listsDir,
+      alerting: alerts !== null,
+      info: { version: version() },
+    });
   } catch (err) {
     if (err instanceof UsageError) {
       say(err.message);
@@ -49,62 +131,64 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
     }
     throw err;
   }
-  if (opts.help) {
-    process.stdout.write(helpText() + '\n');
-    return ExitCode.Ok;
-  }
-  if (opts.version) {
-    process.stdout.write(`flowtap ${version()}\n`);
-    return ExitCode.Ok;
-  }
 
   // SIGINT/SIGTERM from here on: stop reading, export and deliver or persist everything (see helpText()).
   const stop = new AbortController();
   let signals = 0;
   let stoppedBy: string | undefined;
-  const exp: { sink: ExportSink | null; forced: boolean } = { sink: null, forced: false };
+  const waiting = { list: [] as Forcible[], forced: false };
+  const delivers = plan.specs.length > 0;
   const onSignal = (sig: NodeJS.Signals): void => {
     signals++;
     if (signals === 1) {
       stoppedBy = sig;
+      service.stopping = true;
       stop.abort();
-      if (!opts.quiet) {
-        say(`${sig}: stopping; exporting the flows still open${specs.length > 0 ? ` and delivering or spooling every record (${sig} again to stop waiting for collectors)` : ''}`);
+      if (!plan.quiet) {
+        say(`${sig}: stopping; exporting the flows still open${delivers ? ` and delivering or spooling every record (${sig} again to stop waiting for collectors)` : ''}`);
       }
     } else {
       // Second signal: stop waiting for collectors; a third one ends the process at once.
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
       say(`${sig} again: keeping what is still pending in the spool and exiting`);
-      exp.forced = true;
-      exp.sink?.force();
+      waiting.forced = true;
+      for (const w of waiting.list) w.force();
     }
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    return await run(opts, specs, env, stop.signal, () => stoppedBy, (e) => {
-      exp.sink = e;
-      if (exp.forced) e?.force();
-    });
+    return await run(opts, plan, alerts, stop.signal, () => stoppedBy, (w) => {
+      waiting.list.push(w);
+      if (waiting.forced) w.force();
+    }, service);
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    await service.close();
   }
+}
+
+interface AlertsEnd {
+  summary: AlertingSummary;
+  sinks: AlertSinkReport[];
 }
 
 async function run(
   opts: CliOptions,
-  specs: SinkSpec[],
-  env: Readonly<Record<string, string | undefined>>,
+  plan: RunPlan,
+  alertsCfg: AlertsConfig | null,
   stop: AbortSignal,
   stoppedBy: () => string | undefined,
-  setExporter: (e: ExportSink | null) => void,
+  onForce: (w: Forcible) => void,
+  service: RunService,
 ): Promise<number> {
   let filter: BpfFilter | undefined;
-  if (opts.filter !== undefined) {
+  // Live capture filters in the kernel (LiveCapture.open checks the expression).
+  if (plan.filter !== undefined && plan.live === undefined) {
     try {
-      filter = await BpfFilter.create(opts.filter);
+      filter = await BpfFilter.create(plan.filter);
     } catch (err) {
       if (err instanceof FlowtapError) {
         say(err.message);
@@ -114,10 +198,10 @@ async function run(
     }
   }
 
-  let dpi: ProbeOptions['dpi'] = opts.dpi ? {} : false;
-  if (opts.dpi && opts.listsDir !== undefined) {
+  let dpi: ProbeOptions['dpi'] = plan.dpi ? {} : false;
+  if (plan.dpi && plan.listsDir !== undefined) {
     try {
-      const lists = loadLists(opts.listsDir);
+      const lists = loadLists(plan.listsDir);
       dpi = { hosts: lists.hosts, ips: lists.ips };
     } catch (err) {
       if (err instanceof FlowtapError) {
@@ -128,25 +212,57 @@ async function run(
     }
   }
 
-  const opened = await openSinks(opts, specs, env);
-  if (typeof opened === 'number') return opened;
-  const { sink, exporter } = opened;
-  setExporter(exporter);
+  let live: LiveCapture | null = null;
+  if (plan.live !== undefined) {
+    const capture = await LiveCapture.open(plan.live, plan.filter, service.log, stop);
+    if (typeof capture === 'number') return capture;
+    live = capture;
+    service.capture = live.source;
+  }
+
+  const opened = await openSinks(plan);
+  if (typeof opened === 'number') {
+    await live?.close();
+    return opened;
+  }
+  const { sink, exporter, textOutputs } = opened;
+  if (exporter !== null) onForce(exporter);
+  service.exporter = exporter;
+
+  let alerting: Alerting | null = null;
+  let alertSinks: AlertSinks | null = null;
+  if (alertsCfg !== null) {
+    const started = await startAlerting(opts, plan, alertsCfg);
+    if (typeof started === 'number') {
+      await live?.close();
+      await sink.close().catch(() => undefined);
+      return started;
+    }
+    ({ alerting, alertSinks } = started);
+    if (alertSinks !== null) {
+      const s = alertSinks;
+      onForce({ force: () => s.abort() });
+    }
+  }
+
   const probe = new Probe(sink, {
     filter,
     dpi,
-    decoder: { tunnels: opts.tunnels },
-    flows: { timeouts: opts.timeouts, maxFlows: opts.maxFlows },
+    decoder: { tunnels: plan.tunnels },
+    flows: { timeouts: plan.timeouts, maxFlows: plan.maxFlows },
+    ...(alerting !== null ? { detector: alerting.detector } : {}),
   });
+  service.probe = probe;
 
   const started = process.hrtime.bigint();
   let code: number = ExitCode.Ok;
-  const inputName = opts.inputs.length === 1 && opts.inputs[0] === '-' ? 'stdin' : opts.inputs.join(',');
+  const inputName = live !== null ? live.source.name : plan.inputs.length === 1 && plan.inputs[0] === '-' ? 'stdin' : plan.inputs.join(',');
   const interfaces = networkInterfaces();
-  for (const input of opts.inputs) {
+  if (live !== null) code = await live.run(probe, textOutputs);
+  for (const input of plan.inputs) {
     if (stop.aborted) break;
     if (interfaces[input] !== undefined && !existsSync(input)) {
-      say(`${input} is a network interface: live capture is not available in this version yet; read a capture file with -r <file>`);
+      say(`${input} is a network interface, not a capture file: capture from it with -i ${input}`);
       code = ExitCode.Usage;
       continue;
     }
@@ -155,7 +271,7 @@ async function run(
       await source.run(probe);
     } catch (err) {
       if (!(err instanceof FlowtapError)) throw err;
-      if (isCutShort(err) && !opts.strict) {
+      if (isCutShort(err) && !plan.strict) {
         // A capture whose last record is incomplete (stopped while writing): keep what was read.
         say(`warning: ${err.message}; the packets before it were read`);
       } else {
@@ -167,59 +283,105 @@ async function run(
   const open = probe.table.count;
   probe.finish();
   const sig = stoppedBy();
-  if (sig !== undefined && !opts.quiet) say(`stopped by ${sig}: ${num(open)} flows still open were exported`);
+  if (sig !== undefined && !plan.quiet) say(`stopped by ${sig}: ${num(open)} flows still open were exported`);
+  // The notifiers and alert sinks finish while the export thread drains.
+  const alertsEnd: Promise<AlertsEnd> | null = alerting === null ? null : endAlerts(alerting, alertSinks, plan.drainTimeoutMs);
+  let closeError: FlowtapError | null = null;
   try {
     await sink.close();
   } catch (err) {
-    if (err instanceof FlowtapError) {
-      say(err.message);
-      printSinks(exporter?.reports ?? [], opts);
-      return ExitCode.OutputError;
-    }
-    throw err;
+    if (!(err instanceof FlowtapError)) throw err;
+    closeError = err;
   }
   // Packets per second measure the processing, not the wait for collectors at the end.
   const seconds = Number(process.hrtime.bigint() - started) / 1e9 - (exporter?.drainMs ?? 0) / 1000;
+  const ended = alertsEnd !== null ? await alertsEnd : null;
   const reports = exporter?.reports ?? [];
-  if (!opts.quiet) printStats(inputName, probe.summary(), seconds, opts.statsJson, reports);
-  else printSinks(reports, opts);
-  if (code === ExitCode.Ok && reports.some((r) => dropped(r) > 0)) code = ExitCode.SinkDrops;
+  if (closeError !== null) {
+    say(closeError.message);
+    printSinks(reports, ended, plan);
+    return ExitCode.OutputError;
+  }
+  const capture = live !== null ? { stats: live.stats(), lines: live.summaryLines() } : null;
+  if (!plan.quiet) printStats(inputName, probe.summary(), seconds, plan.statsJson, reports, ended, capture);
+  else {
+    for (const l of capture?.lines ?? []) if (l.level === 'warn') service.log.warn(l.message);
+    printSinks(reports, ended, plan);
+  }
+  if (code === ExitCode.Ok && (reports.some((r) => dropped(r) > 0) || (ended?.sinks ?? []).some((r) => dropped(r) > 0))) code = ExitCode.SinkDrops;
   return code;
+}
+
+/** Builds alerting and its sinks; an exit code when a destination cannot be opened. */
+async function startAlerting(opts: CliOptions, plan: RunPlan, cfg: AlertsConfig): Promise<{ alerting: Alerting; alertSinks: AlertSinks | null } | number> {
+  let alertSinks: AlertSinks | null = null;
+  try {
+    const log = sinkLog(plan.quiet);
+    const alerting = createAlerting(cfg, { ...(opts.alertFlags.alerts !== undefined ? { alertsFile: opts.alertFlags.alerts } : {}), log });
+    const sinks = new AlertSinks(plan.specs, plan.delivery, log);
+    if (sinks.size > 0) {
+      alertSinks = sinks;
+      await sinks.start();
+      alerting.on((a) => sinks.push(a));
+    }
+    if (alerting.notifiers.length === 0 && alertSinks === null && !plan.quiet) {
+      say('alerts: no destination given, so alerts are only counted in the statistics; add --alerts <file|->, a notifier (alerts.notify), or a fluentd output');
+    }
+    return { alerting, alertSinks };
+  } catch (err) {
+    if (alertSinks !== null) await alertSinks.drain(0).catch(() => undefined);
+    if (err instanceof SinkError) {
+      say(err.message);
+      return ExitCode.Usage;
+    }
+    if (!(err instanceof FlowtapError)) throw err;
+    say(err.message);
+    return err instanceof UsageError ? ExitCode.Usage : ExitCode.OutputError;
+  }
+}
+
+async function endAlerts(alerting: Alerting, sinks: AlertSinks | null, drainTimeoutMs: number): Promise<AlertsEnd> {
+  const summary = await alerting.close();
+  return { summary, sinks: sinks !== null ? await sinks.drain(drainTimeoutMs) : [] };
 }
 
 /**
  * The record sinks: text lines on the packet thread, JSON Lines and network
- * sinks on the export thread. JSON Lines go to -w (a file or "-"), or to
- * standard output when there is no network sink. Returns an exit code when
- * something cannot be opened.
+ * sinks on the export thread. Returns an exit code when something cannot be
+ * opened.
  */
-async function openSinks(opts: CliOptions, specs: SinkSpec[], env: Readonly<Record<string, string | undefined>>): Promise<{ sink: RecordSink; exporter: ExportSink | null } | number> {
+async function openSinks(plan: RunPlan): Promise<{ sink: RecordSink; exporter: ExportSink | null; textOutputs: LineOutput[] } | number> {
   const sinks: RecordSink[] = [];
+  const textOutputs: LineOutput[] = [];
   let exporter: ExportSink | null = null;
   try {
-    if (opts.format === 'text') sinks.push(new TextSink(new LineOutput(opts.outFile), opts.verbose === 1));
-    const jsonl = opts.format === 'jsonl' && (opts.outFile !== undefined || specs.length === 0);
-    if (jsonl || specs.length > 0) {
-      const delivery = specs.length > 0 ? deliverySettings(opts, env) : undefined;
+    for (const t of plan.text) {
+      const out = new LineOutput(t.path);
+      textOutputs.push(out);
+      sinks.push(new TextSink(out, t.unknownOnly));
+    }
+    if (plan.jsonl.length > 0 || plan.specs.length > 0) {
+      const delivery = plan.specs.length > 0 ? plan.delivery : undefined;
       if (delivery !== undefined) {
         try {
           mkdirSync(delivery.spoolRoot, { recursive: true });
         } catch (err) {
-          throw new FlowtapError('E_OUTPUT', `cannot create the spool directory ${delivery.spoolRoot}: ${(err as Error).message}; choose another with --spool-dir`);
+          throw new FlowtapError('E_OUTPUT', `cannot create the spool directory ${delivery.spoolRoot}: ${(err as Error).message}; choose another with --spool-dir (or buffer.spool_dir)`);
         }
       }
       exporter = new ExportSink({
-        jsonl: jsonl ? [{ path: opts.outFile, rotate: opts.rotate && { ...opts.rotate, clock: 'record' } }] : [],
-        sinks: specs,
+        jsonl: plan.jsonl,
+        sinks: plan.specs,
         delivery,
-        drainTimeoutMs: opts.drainTimeoutMs,
-        quiet: opts.quiet,
+        drainTimeoutMs: plan.drainTimeoutMs,
+        quiet: plan.quiet,
       });
       sinks.push(exporter);
       await exporter.ready();
     }
   } catch (err) {
     if (exporter !== null) await exporter.close().catch(() => undefined);
+    for (const s of sinks) if (s !== exporter) await s.close().catch(() => undefined);
     if (err instanceof UsageError) {
       say(err.message);
       return ExitCode.Usage;
@@ -230,17 +392,20 @@ async function openSinks(opts: CliOptions, specs: SinkSpec[], env: Readonly<Reco
     }
     throw err;
   }
-  return { sink: sinks.length === 1 ? sinks[0] : new TeeSink(sinks), exporter };
+  if (sinks.length === 0) return { sink: { writeFlow() {}, async close() {} }, exporter, textOutputs };
+  return { sink: sinks.length === 1 ? sinks[0] : new TeeSink(sinks), exporter, textOutputs };
 }
 
-function dropped(r: SinkReport): number {
+type Report = Pick<SinkReport, 'stats' | 'drain' | 'spoolDir'>;
+
+function dropped(r: Report): number {
   return Math.max(r.stats.dropped, r.drain.dropped);
 }
 
 /** One line per network sink: what was delivered, kept for the next run, dropped or refused. */
-export function sinkLine(r: SinkReport): string {
+export function sinkLine(r: Report, noun = 'record'): string {
   const s = r.stats;
-  const parts = [`${num(s.delivered)} ${s.delivered === 1 ? 'record' : 'records'} delivered`];
+  const parts = [`${num(s.delivered)} ${noun}${s.delivered === 1 ? '' : 's'} delivered`];
   if (r.drain.spooled > 0) parts.push(`${num(r.drain.spooled)} kept in ${r.spoolDir} for the next run`);
   const d = dropped(r);
   if (d > 0) parts.push(`${num(d)} dropped (spool full: raise --buffer-size)`);
@@ -253,11 +418,14 @@ export function sinkLine(r: SinkReport): string {
   return line;
 }
 
-/** With -q, sink lines only when not everything was delivered. */
-function printSinks(reports: readonly SinkReport[], opts: CliOptions): void {
-  for (const r of reports) {
-    if (!opts.quiet || r.drain.spooled > 0 || dropped(r) > 0 || r.stats.rejected > 0) say(sinkLine(r));
-  }
+function incomplete(r: Report): boolean {
+  return r.drain.spooled > 0 || dropped(r) > 0 || r.stats.rejected > 0;
+}
+
+/** With -q (or after an output error), sink lines only when not everything was delivered. */
+function printSinks(reports: readonly SinkReport[], alerts: AlertsEnd | null, plan: RunPlan): void {
+  for (const r of reports) if (!plan.quiet || incomplete(r)) say(sinkLine(r));
+  for (const r of alerts?.sinks ?? []) if (!plan.quiet || incomplete(r)) say(sinkLine(r, 'alert'));
 }
 
 /** The input ended inside a packet record (as opposed to a file too short to be a capture at all). */
@@ -273,11 +441,24 @@ function reasons(r: Record<string, number>): string {
   return Object.entries(r).map(([k, v]) => `${k} ${num(v)}`).join(', ');
 }
 
-function printStats(input: string, s: ProbeSummary, seconds: number, asJson: boolean, sinks: readonly SinkReport[]): void {
+/** A live capture's figures at the end: per-interface counters and the drop report. */
+interface CaptureEnd {
+  stats: InterfaceCaptureStats[];
+  lines: CaptureLine[];
+}
+
+function printStats(input: string, s: ProbeSummary, seconds: number, asJson: boolean, sinks: readonly SinkReport[], alerts: AlertsEnd | null, capture: CaptureEnd | null = null): void {
   const pps = seconds > 0 ? s.packets / seconds : 0;
   if (asJson) {
     const sinkStats = sinks.map((r) => ({ kind: r.kind, ...r.stats, spool_dir: r.spoolDir, drain: r.drain }));
-    process.stderr.write(JSON.stringify({ input, seconds: Math.round(seconds * 1000) / 1000, packets_per_second: Math.round(pps), ...s, sinks: sinkStats }) + '\n');
+    const alertStats = alerts === null ? {} : {
+      alerts: {
+        ...alerts.summary.detector,
+        notifiers: alerts.summary.notifiers,
+        sinks: alerts.sinks.map((r) => ({ ...r.stats, spool_dir: r.spoolDir, drain: r.drain })),
+      },
+    };
+    process.stderr.write(JSON.stringify({ input, seconds: Math.round(seconds * 1000) / 1000, packets_per_second: Math.round(pps), ...s, sinks: sinkStats, ...alertStats, ...(capture !== null ? { capture: capture.stats } : {}) }) + '\n');
     return;
   }
   const lines = [
@@ -292,6 +473,11 @@ function printStats(input: string, s: ProbeSummary, seconds: number, asJson: boo
   if (s.fragments_reassembled || s.fragments_orphaned) {
     lines.push(`  IP fragments: ${num(s.fragments_reassembled)} datagrams reassembled, ${num(s.fragments_orphaned)} fragments without their first fragment`);
   }
+  for (const l of capture?.lines ?? []) lines.push(`  ${l.message}`);
   for (const r of sinks) lines.push(`  ${sinkLine(r)}`);
+  if (alerts !== null) {
+    for (const l of alertingSummaryLines(alerts.summary)) lines.push(`  ${l}`);
+    for (const r of alerts.sinks) lines.push(`    ${sinkLine(r, 'alert')}`);
+  }
   process.stderr.write(lines.map((l, i) => (i === 0 ? `flowtap: ${l}` : l)).join('\n') + '\n');
 }

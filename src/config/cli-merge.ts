@@ -3,16 +3,30 @@
  * key by key; what they do not mention comes from the file (docs/config.md,
  * "Command line and file"). The CLI fills CliOverrides with only the flags
  * actually given (no defaults), so mergeCli can tell "not given" apart.
+ * As in ndff, network outputs given by flags take the records off standard
+ * output when the file names no outputs and no -w is given (JSON Lines go
+ * where -w says; text lines are still printed).
  */
 import type { FlowTimeouts } from '../flow/expiry';
 import { UsageError } from '../util/errors';
 import { finish } from './load';
 import type { Secret } from './secrets';
-import type { FlowtapConfig, FluentdEncoding, FluentdOutput, OutputConfig, RecordFormat } from './types';
+import type { FlowtapConfig, FluentdEncoding, FluentdOutput, LogLevel, OutputConfig, RecordFormat } from './types';
 
 export interface CliOverrides {
-  /** -r / -i: replace input.read and input.interface. */
+  /** -r / -i: replace input.read and input.interface (with `interfaces`). */
   inputs?: string[];
+  /** The -i names that are network interfaces (live capture): input.interface. */
+  interfaces?: string[];
+  /** --snaplen, --no-promisc (false), --capture-buffer (bytes): input.snaplen, input.promiscuous, input.buffer_size. */
+  snaplen?: number;
+  promiscuous?: boolean;
+  captureBuffer?: number;
+  /** --metrics-listen: metrics.listen. */
+  metricsListen?: { host: string; port: number };
+  /** --log-level, --log-syslog: log.level, log.syslog. */
+  logLevel?: LogLevel;
+  logSyslog?: boolean;
   /** -f */
   filter?: string;
   /** --format (or text implied by -v): the stdout output's format (-w: the file's). */
@@ -59,10 +73,13 @@ export interface CliOverrides {
 /** The configuration with the given flags applied (the argument is not changed). */
 export function mergeCli(cfg: FlowtapConfig, o: CliOverrides): FlowtapConfig {
   const input = { ...cfg.input, read: [...cfg.input.read], interface: [...cfg.input.interface] };
-  if (o.inputs !== undefined) {
-    input.read = [...o.inputs];
-    input.interface = [];
+  if (o.inputs !== undefined || o.interfaces !== undefined) {
+    input.read = [...(o.inputs ?? [])];
+    input.interface = [...(o.interfaces ?? [])];
   }
+  if (o.snaplen !== undefined) input.snaplen = o.snaplen;
+  if (o.promiscuous !== undefined) input.promiscuous = o.promiscuous;
+  if (o.captureBuffer !== undefined) input.bufferSize = o.captureBuffer;
   if (o.filter !== undefined) input.filter = o.filter;
   if (o.tunnels !== undefined) input.tunnels = o.tunnels;
   if (o.strict !== undefined) input.strict = o.strict;
@@ -77,6 +94,8 @@ export function mergeCli(cfg: FlowtapConfig, o: CliOverrides): FlowtapConfig {
   }
 
   const log = { ...cfg.log };
+  if (o.logLevel !== undefined) log.level = o.logLevel;
+  if (o.logSyslog !== undefined) log.syslog = o.logSyslog;
   if (o.quiet) log.stats = 'off';
   else if (o.statsJson) log.stats = 'json';
 
@@ -85,20 +104,23 @@ export function mergeCli(cfg: FlowtapConfig, o: CliOverrides): FlowtapConfig {
     dpi,
     flows,
     workers: o.workers ?? cfg.workers,
-    outputs: mergeOutputs(cfg.outputs, o),
+    outputs: mergeOutputs(cfg.outputs, o, cfg.where(['outputs']) === undefined),
     buffer: {
       ...cfg.buffer,
       ...(o.spoolDir !== undefined ? { spoolDir: o.spoolDir } : {}),
       ...(o.bufferSize !== undefined ? { maxSize: o.bufferSize } : {}),
       ...(o.drainTimeoutMs !== undefined ? { drainTimeoutMs: o.drainTimeoutMs } : {}),
     },
-    metrics: { ...cfg.metrics },
+    metrics: o.metricsListen !== undefined ? { ...cfg.metrics, listen: { ...o.metricsListen } } : { ...cfg.metrics },
     log,
     ...(cfg.alerts !== undefined ? { alerts: cfg.alerts } : {}),
   }, cfg.file, (path) => cfg.where(path));
 }
 
-function mergeOutputs(outputs: readonly OutputConfig[], o: CliOverrides): OutputConfig[] {
+const NETWORK: ReadonlySet<OutputConfig['type']> = new Set(['fluentd', 'elasticsearch', 'clickhouse', 'ipfix', 'netflow9']);
+
+/** `implicitStdout`: the file gave no outputs, so its stdout output is only the default. */
+function mergeOutputs(outputs: readonly OutputConfig[], o: CliOverrides, implicitStdout: boolean): OutputConfig[] {
   let outs = outputs.map((x) => ({ ...x })) as OutputConfig[];
   if (o.outFile !== undefined) {
     const format = o.format ?? 'jsonl';
@@ -144,6 +166,9 @@ function mergeOutputs(outputs: readonly OutputConfig[], o: CliOverrides): Output
   }
   for (const url of o.ipfix ?? []) add({ type: 'ipfix', name: '', url, observationDomain: 1, mtu: 1400 });
   for (const url of o.netflow9 ?? []) add({ type: 'netflow9', name: '', url, sourceId: 1, mtu: 1400 });
+  if (implicitStdout && o.outFile === undefined && outs.some((x) => NETWORK.has(x.type))) {
+    outs = outs.filter((x) => !(x.type === 'stdout' && x.format === 'jsonl'));
+  }
   return outs;
 }
 

@@ -3,8 +3,8 @@
  * AlertsConfig: windows and thresholds of the scan detectors, the policy
  * rules (application, category, risk, host-name pattern, direction, origin,
  * service), and the notifiers (Slack, e-mail, syslog, webhook, JSON Lines).
- * docs/alerts.md documents every key; config/alerts.example.yaml is a
- * working example.
+ * docs/alerts.md documents every key; the alerts: section of
+ * config/flowtap.example.yaml is a working example.
  *
  * parseAlertsConfig() reports every problem at once, each naming its key path
  * and, through the `where` callback given by the YAML loader, its file,
@@ -714,6 +714,17 @@ export interface ParseOptions {
   env?: Record<string, string | undefined>;
 }
 
+/** The problems of an alerts: section, one line each ("file:line:col: alerts.key: problem"). */
+export class AlertsConfigError extends UsageError {
+  readonly problems: readonly string[];
+  constructor(problems: readonly string[]) {
+    const n = problems.length;
+    super(`invalid alerts configuration (${n} problem${n === 1 ? '' : 's'}):\n  ${problems.join('\n  ')}`, 'E_CONFIG');
+    this.name = 'AlertsConfigError';
+    this.problems = problems;
+  }
+}
+
 /**
  * Validates the `alerts:` mapping. `where(path)` gives "file:line:col" of a key
  * path (paths start with "alerts"; undefined or "" when unknown); every
@@ -751,11 +762,40 @@ export function parseAlertsConfig(raw: unknown, where: (path: string[]) => strin
     rules: parseRules(c, m.rules, [...root, 'rules'], networks, internal),
     notify: parseNotify(c, m.notify, [...root, 'notify']),
   };
-  if (c.problems.length > 0) {
-    const n = c.problems.length;
-    throw new UsageError(`invalid alerts configuration (${n} problem${n === 1 ? '' : 's'}):\n  ${c.problems.join('\n  ')}`, 'E_CONFIG');
-  }
+  if (c.problems.length > 0) throw new AlertsConfigError(c.problems);
   return cfg;
+}
+
+const HIDDEN = '<secret>';
+const REFERENCE = /^\$\{(?:env|file):[^}]*\}$/;
+
+/**
+ * The alerts: section as written, with its secrets hidden for printing
+ * (--print-config): Slack webhook URLs, webhook URLs and header values,
+ * e-mail passwords. A value that is only an ${env:NAME} or ${file:/path}
+ * reference is kept (it names where the secret is, not the secret).
+ */
+export function redactAlertsSection(raw: Record<string, unknown>): Record<string, unknown> {
+  const hide = (v: unknown): unknown => (typeof v === 'string' && REFERENCE.test(v) ? v : v === undefined || v === null ? v : HIDDEN);
+  const each = (v: unknown, fn: (n: Raw) => Raw): unknown => {
+    if (Array.isArray(v)) return v.map((x) => (x && typeof x === 'object' && !Array.isArray(x) ? fn(x as Raw) : x));
+    return v && typeof v === 'object' ? fn(v as Raw) : v;
+  };
+  const notify = raw.notify;
+  if (!notify || typeof notify !== 'object' || Array.isArray(notify)) return raw;
+  const n = { ...(notify as Raw) };
+  n.slack = each(n.slack, (x) => ('webhook_url' in x ? { ...x, webhook_url: hide(x.webhook_url) } : x));
+  n.webhook = each(n.webhook, (x) => {
+    const y: Raw = { ...x };
+    if ('url' in y) y.url = hide(y.url);
+    if (y.headers && typeof y.headers === 'object' && !Array.isArray(y.headers)) {
+      y.headers = Object.fromEntries(Object.entries(y.headers as Raw).map(([k, v]) => [k, hide(v)]));
+    }
+    return y;
+  });
+  n.email = each(n.email, (x) => ('password' in x ? { ...x, password: hide(x.password) } : x));
+  for (const k of ['slack', 'webhook', 'email']) if (n[k] === undefined) delete n[k];
+  return { ...raw, notify: n };
 }
 
 /** The configuration with every default (no rules, no notifiers): what `--alerts` alone runs. */

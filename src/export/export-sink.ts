@@ -14,7 +14,11 @@
  * per record, close() (end of records: drains every sink for up to the drain
  * timeout, then `reports` holds one SinkReport per sink). force() (the second
  * SIGINT/SIGTERM) cuts the drain short: what is still pending is persisted
- * to the spool at once.
+ * to the spool at once. While running, the export thread sends each sink's
+ * counters every few seconds (sinkStats, for the metrics endpoint), and JSON
+ * Lines that waited about a second while no records came are written out
+ * (a live capture on a quiet link shows its records without waiting for
+ * 256 KiB of them).
  */
 import { Worker } from 'node:worker_threads';
 import { closeSync, openSync } from 'node:fs';
@@ -46,6 +50,8 @@ export interface DeliverySettings {
 }
 
 export const DEFAULT_DRAIN_TIMEOUT_MS = 30_000;
+const DEFAULT_IDLE_FLUSH_MS = 1000;
+const DEFAULT_STATS_INTERVAL_MS = 5000;
 
 /** A JSON Lines destination: path undefined or "-" is standard output; rotation needs a file. */
 export interface JsonlTarget {
@@ -65,6 +71,14 @@ export interface ExportOptions {
   quiet?: boolean;
   /** Ring size in records (tests use tiny rings). */
   capacity?: number;
+  /**
+   * JSON Lines waiting in the output buffer are written out once they have
+   * waited about this long while no records came (live capture, slow pipes);
+   * otherwise they go out in 256 KiB writes or at close(). Default 1000 ms; 0: off.
+   */
+  idleFlushMs?: number;
+  /** How often the export thread sends each network sink's counters (sinkStats; default 5000 ms; 0: never). */
+  statsIntervalMs?: number;
 }
 
 /** One network sink at the end of the run. */
@@ -85,6 +99,8 @@ export interface ExportInit {
   delivery: DeliverySettings;
   drainTimeoutMs: number;
   quiet: boolean;
+  idleFlushMs: number;
+  statsIntervalMs: number;
 }
 
 /** Main thread → export thread. */
@@ -100,7 +116,13 @@ export interface ExportDone {
   drainMs: number;
 }
 
-type FromWorker = ExportDone | { type: 'ready' } | { type: 'failed'; code: string; message: string };
+/** Export thread → main thread, every statsIntervalMs while records flow: each network sink's counters. */
+export interface ExportStats {
+  type: 'stats';
+  sinks: SinkStats[];
+}
+
+export type FromWorker = ExportDone | ExportStats | { type: 'ready' } | { type: 'failed'; code: string; message: string };
 
 export class ExportSink implements RecordSink {
   private readonly producer: RingProducer;
@@ -113,6 +135,8 @@ export class ExportSink implements RecordSink {
   reports: SinkReport[] = [];
   /** Time close() spent draining the network sinks. */
   drainMs = 0;
+  /** Each network sink's counters as the export thread last sent them (every statsIntervalMs; for /metrics). */
+  sinkStats: SinkStats[] = [];
 
   constructor(opts: ExportOptions) {
     const ring = createRing(opts.capacity ?? RING_CAPACITY);
@@ -134,6 +158,8 @@ export class ExportSink implements RecordSink {
       delivery: opts.delivery ?? { spoolRoot: '', maxSpoolBytes: 0, memoryRecords: 0 },
       drainTimeoutMs: opts.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS,
       quiet: opts.quiet ?? false,
+      idleFlushMs: opts.idleFlushMs ?? DEFAULT_IDLE_FLUSH_MS,
+      statsIntervalMs: opts.statsIntervalMs ?? DEFAULT_STATS_INTERVAL_MS,
     };
     this.worker = new Worker(join(__dirname, 'export-worker.js'), { workerData: init });
     let ready: () => void = () => undefined;
@@ -151,6 +177,7 @@ export class ExportSink implements RecordSink {
       };
       this.worker.on('message', (m: FromWorker) => {
         if (m.type === 'ready') ready();
+        else if (m.type === 'stats') this.sinkStats = m.sinks;
         else if (m.type === 'failed') {
           failed(m.code === 'E_CONFIG' || m.code === 'E_USAGE' ? new UsageError(m.message, m.code) : new FlowtapError('E_OUTPUT', m.message));
           resolve({ type: 'done', status: 'error', message: m.message, sinks: [], drainMs: 0 });
@@ -190,6 +217,7 @@ export class ExportSink implements RecordSink {
     for (const fd of this.ownFds) closeSync(fd);
     this.ownFds = [];
     this.reports = r.sinks;
+    if (r.sinks.length > 0) this.sinkStats = r.sinks.map((x) => x.stats);
     this.drainMs = r.drainMs;
     if (r.status === 'error') throw new FlowtapError('E_OUTPUT', r.message ?? 'export thread failed');
     if (this.producer.lost > 0) throw new FlowtapError('E_OUTPUT', `${this.producer.lost} records were lost: the export thread stopped`);

@@ -10,14 +10,16 @@
  * The thread keeps its event loop running for the transports: it waits for
  * records with Atomics.waitAsync and yields after each slice of records, so a
  * slow collector never holds the packet thread up (only a lack of CPU here
- * does, through the ring).
+ * does, through the ring). While it runs, JSON Lines that waited about
+ * idleFlushMs while the ring was empty are written out (live capture, slow
+ * pipes), and each network sink's counters go to the main thread every
+ * statsIntervalMs (for /metrics).
  *
- * When the packet thread closes the ring, the thread waits until every sink
- * has delivered what it holds, for at most the drain timeout (and no longer
- * once a 'force' message comes: the second SIGINT/SIGTERM), then drains each
- * Delivery, which keeps whatever is still undelivered in its spool, and posts
- * how it ended with one report per sink. (Delivery.drain(t) cannot be cut
- * short once started, hence the wait here and drain(0) at its end.)
+ * When the packet thread closes the ring, every Delivery is drained: it
+ * sends what it holds at once, waits up to the drain timeout (cut short by a
+ * 'force' message: the second SIGINT/SIGTERM) and keeps whatever is still
+ * undelivered in its spool; then the thread posts how it ended, one report
+ * per sink (the CLI prints them: the deliveries do not tell their own).
  */
 import { writeSync } from 'node:fs';
 import { join } from 'node:path';
@@ -29,14 +31,12 @@ import { RotatingOutput } from './rotating-output';
 import type { Delivery } from './sinks/delivery';
 import { spoolKey } from './sinks/spec';
 import { SinkError, type SinkLog } from './sinks/transport';
-import type { ExportDone, ExportInit, ExportMessage, SinkReport } from './export-sink';
+import type { ExportInit, ExportMessage, FromWorker, SinkReport } from './export-sink';
 import { FlowtapError } from '../util/errors';
 import type { FlowRecord } from '../flow/record';
 
 /** Records handled between two turns of the event loop (when network sinks are on). */
 const SLICE = 512;
-/** How often the end of the run looks whether every sink has delivered everything. */
-const DRAIN_POLL_MS = 25;
 
 interface Sink {
   spec: ExportInit['sinks'][number];
@@ -46,17 +46,52 @@ interface Sink {
 
 const init = workerData as ExportInit;
 let forced = false;
-let onForce: (() => void) | null = null;
+/** Set once every record is in the deliveries: from then on 'force' cuts their drain short. */
+let draining = false;
+let sinks: Sink[] = [];
 
 parentPort?.on('message', (m: ExportMessage) => {
   if (m.type === 'force') {
     forced = true;
-    onForce?.();
+    if (draining) for (const s of sinks) void s.delivery.abort();
   }
 });
 
-function post(m: ExportDone | { type: 'ready' } | { type: 'failed'; code: string; message: string }): void {
+function post(m: FromWorker): void {
   parentPort?.postMessage(m);
+}
+
+/**
+ * Writes out JSON Lines that waited while no records came: every half
+ * idleFlushMs, an output still holding bytes it already held at the previous
+ * tick is flushed when the ring is empty (the timer runs only between slices,
+ * so outputs are at a line boundary).
+ */
+function startIdleFlush(ring: RingConsumer, outs: readonly LineOutput[]): NodeJS.Timeout | null {
+  if (init.idleFlushMs <= 0 || outs.length === 0) return null;
+  const waited = outs.map(() => false);
+  const t = setInterval(() => {
+    const idle = ring.poll() === 0;
+    outs.forEach((o, i) => {
+      if (o.pos === 0) waited[i] = false;
+      else if (waited[i] && idle) {
+        o.flush();
+        waited[i] = false;
+      } else waited[i] = true;
+    });
+  }, Math.max(1, Math.round(init.idleFlushMs / 2)));
+  t.unref();
+  return t;
+}
+
+/** Sends each network sink's counters to the main thread now and every statsIntervalMs. */
+function startStats(): NodeJS.Timeout | null {
+  if (sinks.length === 0 || init.statsIntervalMs <= 0) return null;
+  const send = (): void => post({ type: 'stats', sinks: sinks.map((s) => s.delivery.stats()) });
+  send();
+  const t = setInterval(send, init.statsIntervalMs);
+  t.unref();
+  return t;
 }
 
 /** Sink messages go straight to standard error (synchronously: they never wait for the packet thread). */
@@ -91,6 +126,7 @@ async function startSinks(log: SinkLog): Promise<Sink[]> {
       retryMinMs: init.delivery.retryMinMs,
       retryMaxMs: init.delivery.retryMaxMs,
       log,
+      drainSummary: false,
     });
     sinks.push({ spec, delivery, spoolDir });
   }
@@ -152,27 +188,10 @@ function turn(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
-/**
- * Waits until every sink has delivered what it holds, the drain timeout
- * passes, or a 'force' message comes (whichever is first), then drains each
- * Delivery with no further wait: what is still undelivered goes to its spool.
- */
-async function drain(sinks: readonly Sink[]): Promise<SinkReport[]> {
-  const deadline = Date.now() + init.drainTimeoutMs;
-  while (!forced && sinks.some((s) => s.delivery.stats().pending > 0)) {
-    const left = deadline - Date.now();
-    if (left <= 0) break;
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(done, Math.min(DRAIN_POLL_MS, left));
-      function done(): void {
-        clearTimeout(timer);
-        onForce = null;
-        resolve();
-      }
-      onForce = done;
-    });
-  }
-  const results = await Promise.all(sinks.map((s) => s.delivery.drain(0)));
+/** Drains every sink at once (each for up to the drain timeout, or none once forced); one report per sink. */
+async function drain(): Promise<SinkReport[]> {
+  draining = true;
+  const results = await Promise.all(sinks.map((s) => s.delivery.drain(forced ? 0 : init.drainTimeoutMs)));
   return sinks.map((s, i) => ({ kind: s.spec.kind, stats: s.delivery.stats(), drain: results[i], spoolDir: s.spoolDir }));
 }
 
@@ -180,7 +199,6 @@ async function main(): Promise<void> {
   const ring = new RingConsumer(init.ring);
   const log = makeLog();
   let outs: LineOutput[] = [];
-  let sinks: Sink[];
   try {
     outs = openOutputs();
     sinks = await startSinks(log);
@@ -191,6 +209,7 @@ async function main(): Promise<void> {
     return;
   }
   post({ type: 'ready' });
+  const timers = [startIdleFlush(ring, outs), startStats()];
   let failure: string | undefined;
   try {
     await consume(ring, outs, sinks);
@@ -198,6 +217,7 @@ async function main(): Promise<void> {
     ring.abandon();
     failure = `export thread failed: ${(err as Error).message}`;
   }
+  for (const t of timers) if (t !== null) clearInterval(t);
   let epipe = false;
   for (const out of outs) {
     try {
@@ -208,7 +228,7 @@ async function main(): Promise<void> {
     epipe ||= out.closedByPeer;
   }
   const drainStart = Date.now();
-  const reports = await drain(sinks);
+  const reports = await drain();
   post({ type: 'done', status: failure !== undefined ? 'error' : epipe ? 'epipe' : 'ok', message: failure, sinks: reports, drainMs: Date.now() - drainStart });
 }
 

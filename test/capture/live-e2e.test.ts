@@ -9,12 +9,11 @@
  * server_name example.test, SSH on port 10022, DNS.
  *
  * Two capture commands run the same scenario:
+ *   - `node dist/cli.js -i <veth> --format jsonl` (the flowtap command);
  *   - test/capture/live-runner.ts, which builds the Probe, LiveSource and
- *     JSON Lines output the way the CLI will (passes today);
- *   - `node dist/cli.js -i <veth> --format jsonl`, marked todo until the CLI
- *     wires -i to live capture.
- * Bad input through the runner: a missing interface and an invalid filter
- * (exit code 2), no permission as user nobody (exit code 1), one line each.
+ *     JSON Lines output by hand (used by scripts/live-load-test.sh --cmd runner).
+ * Bad input, through both: a missing interface and an invalid filter (exit
+ * code 2), no permission as user nobody (exit code 1), one line each.
  *
  * Needs root, iproute2, tcpdump, curl, openssl, openssh-server/-client and
  * dnsutils; each missing one skips the tests with its name.
@@ -195,13 +194,29 @@ describe('live capture end to end (issue 5 acceptance)', { skip: skip ?? false }
     assert.match(r.stderr, new RegExp(`capture on ${capIf}: [\\d,]+ packets received by the filter in all, none dropped`));
   });
 
-  test('live capture with the CLI: flowtap -i <veth> --format jsonl, stopped with SIGTERM', { todo: 'wired by the integrator' }, async () => {
-    const r = await capture([CLI, '-i', capIf, '--format', 'jsonl'], null);
+  test('live capture with the CLI: flowtap -i <veth> --format jsonl, stopped with SIGTERM', async () => {
+    const r = await capture([CLI, '-i', capIf, '--format', 'jsonl'], /capturing on /);
     assert.equal(r.code, 0, r.stderr);
     assertLabels(r.records, r.stderr);
+    assert.match(r.stderr, /^flowtap: capturing on /m);
+    assert.match(r.stderr, /^flowtap: stopped by SIGTERM: [\d,]+ flows still open were exported$/m);
+    assert.match(r.stderr, new RegExp(`^  capture on ${capIf}: [\\d,]+ packets received by the filter in all, none dropped$`, 'm'));
   });
 
-  test('bad input: a missing interface, an invalid filter, no permission: one line each, non-zero exit', () => {
+  test('bad input to the CLI: a missing interface, an invalid filter, no permission: one line each, non-zero exit', () => {
+    const missing = lab.exec(cli, process.execPath, [CLI, '-i', 'ftnosuch0']);
+    assert.equal(missing.code, 2);
+    assert.equal(missing.stderr, `flowtap: no network interface named 'ftnosuch0' (interfaces here: ${capIf}, lo)\n`);
+    assert.equal(missing.stdout, '');
+    const filter = lab.exec(cli, process.execPath, [CLI, '-i', capIf, '-f', 'tcp port 99999']);
+    assert.equal(filter.code, 2);
+    assert.match(filter.stderr, /^flowtap: invalid BPF filter 'tcp port 99999': .+\n$/);
+    const nobody = lab.exec(cli, 'setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', process.execPath, CLI, '-i', capIf]);
+    assert.equal(nobody.code, 1, nobody.stderr);
+    assert.match(nobody.stderr, new RegExp(`^flowtap: no permission to capture on ${capIf}: run flowtap as root, or let /\\S*tcpdump capture without root: setcap cap_net_raw,cap_net_admin=eip /\\S*tcpdump\\n$`));
+  });
+
+  test('bad input to the runner: a missing interface, an invalid filter, no permission: one line each, non-zero exit', () => {
     const missing = lab.exec(cli, process.execPath, [RUNNER, '-i', 'ftnosuch0']);
     assert.equal(missing.code, 2);
     assert.equal(missing.stderr, `flowtap: no network interface named 'ftnosuch0' (interfaces here: ${capIf}, lo)\n`);

@@ -1,12 +1,14 @@
 /**
- * A stand-in for `flowtap -i <interface>` until the CLI is wired to live
- * capture: builds what src/cli/main.ts will build for live input (a Probe,
- * a LiveSource, the clock-driven expiry, JSON Lines, the logger, optionally
- * the metrics endpoint), runs until SIGTERM or SIGINT, exports the flows
- * still open and prints the statistics on stderr. JSON Lines are written on
- * this thread (JsonlSink, the same bytes as the CLI's export thread) and
- * flushed every second, as live output must be.
- * Used by live-e2e.test.ts and scripts/live-load-test.sh.
+ * Live capture without the flowtap command around it: a Probe, a
+ * LiveSource, the clock-driven expiry, JSON Lines, the logger, optionally
+ * the metrics endpoint, built by hand as src/cli/main.ts and live.ts do;
+ * runs until SIGTERM or SIGINT, exports the flows still open and prints the
+ * statistics on stderr. JSON Lines are written on this thread (JsonlSink,
+ * the same bytes as the CLI's export thread) and flushed every second.
+ * It has options the CLI lacks (--immediate, --stats-interval), for
+ * measuring the capture alone: live-e2e.test.ts runs the acceptance
+ * scenario through it and through the CLI, and scripts/live-load-test.sh
+ * uses it with --cmd runner.
  *
  *   node build/test/capture/live-runner.js -i eth1[,eth2] [-f bpf] [-w file]
  *     [--timeout udp=1,...] [--snaplen n] [--no-promisc] [--capture-buffer size] [--immediate]

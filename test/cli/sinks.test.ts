@@ -18,7 +18,12 @@ import * as net from 'node:net';
 import { join } from 'node:path';
 import { FluentServer } from '@fluent-org/logger';
 import { parseArgs } from '../../src/cli/args';
-import { buildSinkSpecs, defaultSpoolDir } from '../../src/cli/sinks';
+import { defaultSpoolDir } from '../../src/cli/sinks';
+import { cliOverrides } from '../../src/cli/overrides';
+import { mergeCli } from '../../src/config/cli-merge';
+import { defaultConfig } from '../../src/config/load';
+import { sinkSpecsOf } from '../../src/config/sink-options';
+import type { SinkSpec } from '../../src/export/sinks/spec';
 import { rotatedFiles } from '../../src/export/rotating-output';
 import { UsageError } from '../../src/util/errors';
 import type { FlowRecord } from '../../src/flow/record';
@@ -215,23 +220,30 @@ test('sink flags: values, defaults and repeats', () => {
   assert.equal(parseArgs(['-r', 'a', '--drain-timeout', '0']).drainTimeoutMs, 0);
 });
 
+/** The sink specs a command line gives (no configuration file). */
+function buildSinkSpecs(o: ReturnType<typeof parseArgs>, env: Record<string, string>): SinkSpec[] {
+  return sinkSpecsOf(mergeCli(defaultConfig(), cliOverrides(o, env)));
+}
+
 test('sink specs: secrets come from files and environment variables, never from flags', () => {
   const dir = fresh('secrets');
   writeFileSync(join(dir, 'key'), 's3cret-key\n');
   writeFileSync(join(dir, 'pw'), 'pw-from-file\n');
   writeFileSync(join(dir, 'empty'), '');
-  const o = parseArgs(['-r', 'a', '-s', 'fd', '-p', '24225', '-t', 'x.y', '-m', 'json', '--fluentd-shared-key-file', join(dir, 'key'),
+  const o = parseArgs(['-r', 'a', '-s', 'fd', '-p', '24225', '-t', 'x.y', '--fluentd-shared-key-file', join(dir, 'key'),
     '--elasticsearch', 'https://es:9200', '--es-user', 'elastic', '--ipfix', 'udp://c:4739', '--netflow9', 'udp://c:2055', '--clickhouse', 'http://ch:8123']);
   const specs = buildSinkSpecs(o, { FLOWTAP_ES_PASSWORD: 'pw-from-env' });
   assert.deepEqual(specs, [
-    { kind: 'fluentd', options: { host: 'fd', port: 24225, tag: 'x.y', encoding: 'json', sharedKey: 's3cret-key' } },
-    { kind: 'elasticsearch', options: { url: 'https://es:9200', username: 'elastic', password: 'pw-from-env' } },
-    { kind: 'clickhouse', options: { url: 'http://ch:8123' } },
-    { kind: 'ipfix', options: { protocol: 'ipfix', url: 'udp://c:4739' } },
-    { kind: 'ipfix', options: { protocol: 'netflow9', url: 'udp://c:2055' } },
+    { kind: 'fluentd', options: { host: 'fd', port: 24225, tag: 'x.y', encoding: 'msgpack', mode: 'packed', ack: true, eventTime: true, keepalive: true, sharedKey: 's3cret-key' } },
+    { kind: 'elasticsearch', options: { url: 'https://es:9200', indexPrefix: 'flowtap', installTemplate: true, username: 'elastic', password: 'pw-from-env' } },
+    { kind: 'clickhouse', options: { url: 'http://ch:8123', database: 'default', table: 'flows', createTable: true } },
+    { kind: 'ipfix', options: { protocol: 'ipfix', url: 'udp://c:4739', observationDomain: 1, mtu: 1400 } },
+    { kind: 'ipfix', options: { protocol: 'netflow9', url: 'udp://c:2055', observationDomain: 1, mtu: 1400 } },
   ]);
+  const json = buildSinkSpecs(parseArgs(['-r', 'a', '-s', 'fd', '-m', 'json']), {});
+  assert.deepEqual(json[0].options, { host: 'fd', port: 24224, tag: 'ndpi.flow', encoding: 'json', mode: 'forward', ack: true, eventTime: false, keepalive: true });
   const fromEnv = buildSinkSpecs(parseArgs(['-r', 'a', '-s', 'fd']), { FLOWTAP_FLUENTD_SHARED_KEY: 'k2' });
-  assert.deepEqual(fromEnv[0].options, { host: 'fd', port: 24224, tag: 'ndpi.flow', encoding: 'msgpack', sharedKey: 'k2' });
+  assert.deepEqual(fromEnv[0].options, { host: 'fd', port: 24224, tag: 'ndpi.flow', encoding: 'msgpack', mode: 'packed', ack: true, eventTime: true, keepalive: true, sharedKey: 'k2' });
   const file = buildSinkSpecs(parseArgs(['-r', 'a', '--elasticsearch', 'http://es', '--es-user', 'u', '--es-password-file', join(dir, 'pw')]), { FLOWTAP_ES_PASSWORD: 'ignored' });
   assert.equal((file[0].options as { password?: string }).password, 'pw-from-file');
 
@@ -267,7 +279,7 @@ test('a bad sink flag from the command line exits 2 with one line', async () => 
   assert.doesNotMatch(r.stderr, /hunter2/);
   const bad = await run(['-r', VXLAN, '-s', '127.0.0.1', '-m', 'json', '--spool-dir', fresh('spool')], { FLOWTAP_FLUENTD_SHARED_KEY: 'hunter2' });
   assert.equal(bad.code, 2, bad.stderr);
-  assert.match(bad.stderr, /^flowtap: fluentd output: a shared key needs msgpack encoding/);
+  assert.match(bad.stderr, /^flowtap: -m json: fluentd authenticates only msgpack connections, and this fluentd output has a shared key\n$/);
   assert.doesNotMatch(bad.stderr, /hunter2/);
 });
 

@@ -112,11 +112,21 @@ test('network output flags add outputs beside the file\'s; buffer flags replace 
 });
 
 test('-s without a fluentd output in the file adds one with the defaults', () => {
-  const m = mergeCli(defaultConfig(), { fluentd: { host: '10.0.0.5', tag: 'x.y' } });
+  const m = mergeCli(load('outputs: { stdout: {} }'), { fluentd: { host: '10.0.0.5', tag: 'x.y' } });
   assert.deepEqual(m.outputs, [
     { type: 'stdout', name: 'stdout', format: 'jsonl', unknownOnly: false },
     { type: 'fluentd', name: 'fluentd', host: '10.0.0.5', port: 24224, tag: 'x.y', encoding: 'msgpack', mode: 'packed', ack: true, eventTime: true, keepalive: true },
   ]);
+});
+
+test('network output flags take JSON Lines off standard output when the file names no outputs and no -w is given (as ndff)', () => {
+  const types = (c: ReturnType<typeof mergeCli>): string[] => c.outputs.map((o) => `${o.type}${'format' in o ? `:${o.format}` : ''}`);
+  assert.deepEqual(types(mergeCli(defaultConfig(), { fluentd: { host: 'h' } })), ['fluentd']);
+  assert.deepEqual(types(mergeCli(load('input: { read: a.pcap }'), { ipfix: ['udp://c:4739'] })), ['ipfix']);
+  assert.deepEqual(types(mergeCli(defaultConfig(), { fluentd: { host: 'h' }, outFile: '-' })), ['file:jsonl', 'fluentd'], '-w - keeps them');
+  assert.deepEqual(types(mergeCli(defaultConfig(), { fluentd: { host: 'h' }, format: 'text' })), ['stdout:text', 'fluentd'], 'text lines are still printed');
+  assert.deepEqual(types(mergeCli(load('outputs: { stdout: {} }'), { fluentd: { host: 'h' } })), ['stdout:jsonl', 'fluentd'], 'a stdout output the file names stays');
+  assert.deepEqual(types(mergeCli(defaultConfig(), {})), ['stdout:jsonl']);
 });
 
 test('fluentd flags that cannot be applied are a UsageError naming the flags', () => {

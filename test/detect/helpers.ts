@@ -15,7 +15,7 @@ import { Alerting, AlertingOptions, AlertingSummary, createAlerting } from '../.
 import type { Alert } from '../../src/detect/alert';
 import { ROOT } from '../cli/helpers';
 
-export const EXAMPLE_CONFIG = join(ROOT, 'config', 'alerts.example.yaml');
+export const EXAMPLE_CONFIG = join(ROOT, 'config', 'flowtap.example.yaml');
 export const DETECT_FIXTURES = join(ROOT, 'test', 'fixtures', 'detect');
 
 /** A where() for YAML text: "name:line:col" of the deepest node found on the path. */

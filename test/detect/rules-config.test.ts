@@ -32,7 +32,7 @@ function configError(fn: () => unknown): UsageError {
 }
 
 test('the-sample-configuration-is-valid-and-resolves-its-secrets-from-the-environment', () => {
-  const { raw, where } = yamlWhere(readFileSync(EXAMPLE_CONFIG, 'utf8'), 'alerts.example.yaml');
+  const { raw, where } = yamlWhere(readFileSync(EXAMPLE_CONFIG, 'utf8'), 'flowtap.example.yaml');
   const cfg = parseAlertsConfig(raw, where, { env: ENV });
   assert.deepEqual(cfg.rules.map((r) => r.name), [
     'bittorrent', 'tor', 'vpn-out', 'remote-access-out', 'remote-control-software', 'db-not-via-bastion',

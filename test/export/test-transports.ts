@@ -9,6 +9,7 @@
  *  - 'never-acks': never settles a send (a collector that takes the data and
  *    never acknowledges it);
  *  - 'null': accepts and keeps nothing (for measuring).
+ * `lingerMs` (default 5) is how long a partial batch may wait.
  */
 import { appendFileSync } from 'node:fs';
 import { SinkError, type Transport } from '../../src/export/sinks/transport';
@@ -20,17 +21,19 @@ export interface TestTransportOptions {
   file?: string;
   failures?: number;
   maxBatch?: number;
+  lingerMs?: number;
 }
 
 class TestTransport implements Transport {
   readonly name: string;
   readonly maxBatch: number;
-  readonly lingerMs = 5;
+  readonly lingerMs: number;
   private sends = 0;
 
   constructor(private readonly o: TestTransportOptions) {
     this.name = o.name;
     this.maxBatch = o.maxBatch ?? 100;
+    this.lingerMs = o.lingerMs ?? 5;
   }
 
   send(batch: readonly FlowRecord[]): Promise<void> {

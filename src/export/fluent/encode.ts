@@ -7,12 +7,15 @@
  *   PackedForward            [tag, bin(entry entry ...), option]
  *   CompressedPackedForward  [tag, bin(gzip(entry entry ...)), option + compressed: 'gzip']
  *
- * msgpack: records are msgpack maps written by msgpackr (records extension
- * off); integers beyond 32 bits (the *_ms times, large byte counters) are
- * written as int64, not as the float64 msgpackr would choose for a JS number;
- * keys whose value is undefined are left out (as JSON.stringify does). Time is
- * EventTime (ext type 0) or integer seconds. PackedForward entries go in a
- * msgpack bin (the spec's SHOULD; out_forward's str form is not used).
+ * msgpack: records are msgpack maps, written straight from the record object
+ * by msgpack-writer.ts with the bytes msgpackr (records extension off) writes
+ * for the int64-safe copy msgpackSafe makes, and by msgpackr itself for any
+ * value that writer does not know: integers beyond 32 bits (the *_ms times,
+ * large byte counters) are written as int64, not as the float64 msgpackr
+ * would choose for a JS number; keys whose value is undefined are left out
+ * (as JSON.stringify does). Time is EventTime (ext type 0) or integer
+ * seconds. PackedForward entries go in a msgpack bin (the spec's SHOULD;
+ * out_forward's str form is not used).
  *
  * json: fluentd's in_forward reads a connection as JSON when its first byte
  * is '[' or '{' and then parses a stream of JSON values, each one a Message
@@ -30,6 +33,7 @@ import { Packr } from 'msgpackr';
 import { gzip } from 'node:zlib';
 import { promisify } from 'node:util';
 import type { FlowRecord } from '../../flow/record';
+import { MsgpackWriter } from './msgpack-writer';
 import { recordTimeMs, timeSeconds, writeEventTime } from './event-time';
 import type { ForwardEncoding, ForwardMode } from './options';
 
@@ -103,54 +107,44 @@ export function msgpackSafe(value: unknown): unknown {
   return out;
 }
 
-function packRecord(record: FlowRecord): Buffer {
-  return packr.pack(msgpackSafe(record));
-}
+/**
+ * The writer every msgpack message is built in (records written straight from
+ * the object, msgpack-writer.ts); what it does not know goes through msgpackr
+ * with the int64-safe copy. Used synchronously only: its bytes are copied out
+ * before any await.
+ */
+const writer = new MsgpackWriter((v) => packr.pack(msgpackSafe(v)));
+/** The head of a PackedForward message, written after its stream. */
+const headWriter = new MsgpackWriter(writer.fallback, 256);
 
-function packTime(ms: number, eventTime: boolean): Buffer {
+function writeTime(w: MsgpackWriter, ms: number, eventTime: boolean): void {
   if (eventTime) {
-    const b = Buffer.allocUnsafe(10);
-    writeEventTime(b, 0, ms);
-    return b;
+    w.ensure(10);
+    w.pos = writeEventTime(w.buf, w.pos, ms);
+  } else {
+    w.number(timeSeconds(ms));
   }
-  return packr.pack(timeSeconds(ms));
-}
-
-/** msgpack array header for n items. */
-export function arrayHeader(n: number): Buffer {
-  if (n < 16) return Buffer.from([0x90 | n]);
-  if (n < 0x10000) return Buffer.from([0xdc, n >> 8, n & 0xff]);
-  const b = Buffer.allocUnsafe(5);
-  b[0] = 0xdd;
-  b.writeUInt32BE(n, 1);
-  return b;
-}
-
-/** msgpack bin header for n bytes. */
-export function binHeader(n: number): Buffer {
-  if (n < 0x100) return Buffer.from([0xc4, n]);
-  if (n < 0x10000) return Buffer.from([0xc5, n >> 8, n & 0xff]);
-  const b = Buffer.allocUnsafe(5);
-  b[0] = 0xc6;
-  b.writeUInt32BE(n, 1);
-  return b;
 }
 
 /** One Entry: [time, record]. */
-function entryParts(record: FlowRecord, eventTime: boolean, out: Buffer[]): void {
-  out.push(ENTRY_HEADER, packTime(recordTimeMs(record), eventTime), packRecord(record));
+function writeEntry(w: MsgpackWriter, record: FlowRecord, eventTime: boolean): void {
+  w.arrayHeader(2);
+  writeTime(w, recordTimeMs(record), eventTime);
+  w.value(record);
 }
 
-const ENTRY_HEADER = Buffer.from([0x92]);
-
 function encodeMessages(batch: readonly FlowRecord[], s: EncodeSettings, chunks: readonly string[] | null): Buffer {
-  const tag = packr.pack(s.tag);
-  const parts: Buffer[] = [];
-  batch.forEach((record, i) => {
-    parts.push(arrayHeader(chunks === null ? 3 : 4), tag, packTime(recordTimeMs(record), s.eventTime), packRecord(record));
-    if (chunks !== null) parts.push(packr.pack({ chunk: chunks[i] }));
-  });
-  return Buffer.concat(parts);
+  const w = writer;
+  w.reset();
+  for (let i = 0; i < batch.length; i++) {
+    const record = batch[i];
+    w.arrayHeader(chunks === null ? 3 : 4);
+    w.str(s.tag);
+    writeTime(w, recordTimeMs(record), s.eventTime);
+    w.value(record);
+    if (chunks !== null) w.value({ chunk: chunks[i] });
+  }
+  return w.bytes();
 }
 
 function option(size: number, chunk: string | null, compressed: boolean): Record<string, unknown> {
@@ -161,24 +155,48 @@ function option(size: number, chunk: string | null, compressed: boolean): Record
 }
 
 function encodeForward(batch: readonly FlowRecord[], s: EncodeSettings, chunk: string | null): Buffer {
-  const parts: Buffer[] = [arrayHeader(3), packr.pack(s.tag), arrayHeader(batch.length)];
-  for (const record of batch) entryParts(record, s.eventTime, parts);
-  parts.push(packr.pack(option(batch.length, chunk, false)));
-  return Buffer.concat(parts);
+  const w = writer;
+  w.reset();
+  w.arrayHeader(3);
+  w.str(s.tag);
+  w.arrayHeader(batch.length);
+  for (const record of batch) writeEntry(w, record, s.eventTime);
+  w.value(option(batch.length, chunk, false));
+  return w.bytes();
 }
 
 /** The MessagePackEventStream of a batch: its entries back to back. */
 export function eventStream(batch: readonly FlowRecord[], eventTime: boolean): Buffer {
-  const parts: Buffer[] = [];
-  for (const record of batch) entryParts(record, eventTime, parts);
-  return Buffer.concat(parts);
+  const w = writer;
+  w.reset();
+  for (const record of batch) writeEntry(w, record, eventTime);
+  return w.bytes();
 }
 
 async function encodePacked(batch: readonly FlowRecord[], s: EncodeSettings, chunk: string | null): Promise<Buffer> {
   const compressed = s.mode === 'compressed';
-  let stream = eventStream(batch, s.eventTime);
-  if (compressed) stream = await gzipAsync(stream);
-  return Buffer.concat([arrayHeader(3), packr.pack(s.tag), binHeader(stream.length), stream, packr.pack(option(batch.length, chunk, compressed))]);
+  const w = writer;
+  if (compressed) {
+    const stream = await gzipAsync(eventStream(batch, s.eventTime));
+    w.reset();
+    w.arrayHeader(3);
+    w.str(s.tag);
+    w.binHeader(stream.length);
+    w.raw(stream);
+    w.value(option(batch.length, chunk, true));
+    return w.bytes();
+  }
+  // [tag, bin(stream), option]: the stream is written first, then the head is put in front of it.
+  w.reset();
+  for (const record of batch) writeEntry(w, record, s.eventTime);
+  const streamEnd = w.pos;
+  w.value(option(batch.length, chunk, false));
+  const head = headWriter;
+  head.reset();
+  head.arrayHeader(3);
+  head.str(s.tag);
+  head.binHeader(streamEnd);
+  return Buffer.concat([head.view(), w.view()]);
 }
 
 // ---- json ------------------------------------------------------------------

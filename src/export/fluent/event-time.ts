@@ -17,12 +17,14 @@ import type { FlowRecord } from '../../flow/record';
 /** Largest seconds value EventTime (uint32) can carry: 2106-02-07. */
 const MAX_SECONDS = 0xffffffff;
 
-/** The record's event time in milliseconds since the epoch (0 when it has none). */
+/** The record's event time in milliseconds since the epoch (an alert's: its raised_at; 0 when it has none). */
 export function recordTimeMs(record: FlowRecord): number {
   const ms = record.last_switched_ms;
   if (typeof ms === 'number' && Number.isFinite(ms) && ms >= 0) return ms;
   const s = record.last_switched;
   if (typeof s === 'number' && Number.isFinite(s) && s >= 0) return s * 1000;
+  const raised = (record as { raised_at?: unknown }).raised_at;
+  if (typeof raised === 'number' && Number.isFinite(raised) && raised >= 0) return raised;
   return 0;
 }
 

@@ -171,11 +171,13 @@ export class IpfixTransport implements Transport {
   }
 
   private collectorError(e: NodeJS.ErrnoException): SinkError {
-    if (e.code === 'EMSGSIZE') {
-      return new SinkError('E_SINK_CONFIG', `${this.name}: datagram too large for the path (EMSGSIZE); lower the mtu option`);
-    }
-    const what = describe(e);
-    return new SinkError('E_SINK_CONNECT', `${this.name}: collector not reachable: ${what}; check that the collector runs and listens on UDP port ${this.target.port}`);
+    return new SinkError(e.code === 'EMSGSIZE' ? 'E_SINK_CONFIG' : 'E_SINK_CONNECT', `${this.name}: ${this.collectorProblem(e)}`);
+  }
+
+  /** What a socket error means, without the exporter's name (log messages get it from the delivery layer). */
+  private collectorProblem(e: NodeJS.ErrnoException): string {
+    if (e.code === 'EMSGSIZE') return 'datagram too large for the path (EMSGSIZE); lower the mtu option';
+    return `collector not reachable: ${describe(e)}; check that the collector runs and listens on UDP port ${this.target.port}`;
   }
 
   private onSocketError(e: NodeJS.ErrnoException): void {
@@ -189,14 +191,14 @@ export class IpfixTransport implements Transport {
     for (const w of waiters) w();
   }
 
-  /** Returns (and clears) an error reported since the last check, preparing a probe for the next send. */
-  private takeError(): SinkError | null {
+  /** Returns (and clears) the socket error reported since the last check, preparing a probe for the next send. */
+  private takeError(): NodeJS.ErrnoException | null {
     const e = this.pendingError;
     if (e === null) return null;
     this.pendingError = null;
     this.needProbe = true;
     this.stream.forceTemplates();
-    return this.collectorError(e);
+    return e;
   }
 
   private withTimeout<T>(p: Promise<T>, ms: number, what: string, code: 'E_SINK_TIMEOUT' | 'E_SINK_CONNECT'): Promise<T> {
@@ -268,7 +270,7 @@ export class IpfixTransport implements Transport {
     this.socket = socket;
     this.needProbe = true;
     this.stream.forceTemplates();
-    this.log?.info(`${this.name}: exporting from local port ${socket.address().port}`);
+    this.log?.info(`exporting from local port ${socket.address().port}`);
     return socket;
   }
 
@@ -311,7 +313,7 @@ export class IpfixTransport implements Transport {
     }
     if (this.closed) throw this.closedError();
     const err = this.takeError();
-    if (err !== null) throw err;
+    if (err !== null) throw this.collectorError(err);
     this.needProbe = false;
   }
 
@@ -322,16 +324,16 @@ export class IpfixTransport implements Transport {
       // An error from before this send was caused by datagrams already reported as sent: they
       // may be lost, but whether this batch can go depends only on the probe that follows.
       const earlier = this.takeError();
-      if (earlier !== null) this.log?.warn(`${earlier.message}; records sent just before may be lost`);
+      if (earlier !== null) this.log?.warn(`${this.collectorProblem(earlier)}; records sent just before may be lost`);
       if (batch.length === 0) return;
       if (this.needProbe) await this.probe(socket);
       const packed = this.stream.pack(batch, Date.now());
       await this.transmit(socket, packed.datagrams);
       if (this.closed) throw this.closedError();
       const during = this.takeError();
-      if (during !== null) throw during;
+      if (during !== null) throw this.collectorError(during);
       if (packed.invalid > 0) {
-        this.log?.warn(`${this.name}: ${packed.invalid} records not exported: ${packed.reason ?? ''}`);
+        this.log?.warn(`${packed.invalid} records not exported: ${packed.reason ?? ''}`);
         return { rejected: packed.invalid, reason: packed.reason };
       }
       return;

@@ -16,12 +16,17 @@
  *   [batch in flight] [spool, oldest first] [memory]
  * and the spool is read back, one batch at a time, before memory. Records are
  * dropped (counted, told at most every 30 s) only when the spool is full.
- * drain() writes what is still undelivered to the spool, so the next run
- * (start()) sends it first. Delivery is at least once: after a crash, or a
+ * drain() sends what is queued at once (a partial batch does not wait for
+ * its linger time), waits up to its timeout, then writes what is still
+ * undelivered to the spool, so the next run (start()) sends it first; a
+ * second drain() with a shorter timeout, or abort(), cuts a running drain
+ * short. Delivery is at least once: after a crash, or a
  * send that timed out but did arrive, a batch can arrive twice; never zero times
  * unless the spool was full or unwritable, which is counted as dropped.
  *
- * Messages go through opts.log, prefixed with the transport's name.
+ * Messages go through opts.log, prefixed with the transport's name. The
+ * outcome of the drain is told too unless opts.drainSummary is false (the
+ * CLI prints its own line per sink).
  */
 import type { FlowRecord } from '../../flow/record';
 import { SinkError, type SendResult, type SinkErrorCode, type SinkLog, type Transport } from './transport';
@@ -43,6 +48,8 @@ export interface DeliveryOptions {
   sendTimeoutMs?: number;
   /** Size at which a spool segment is closed and the next begun (default 8 MiB). */
   segmentBytes?: number;
+  /** Tell the outcome of drain() through log (default true); false when the caller prints its own summary. */
+  drainSummary?: boolean;
 }
 
 export const DEFAULT_MAX_SPOOL_BYTES = 1024 * 1024 * 1024;
@@ -177,6 +184,13 @@ export class Delivery {
   private draining = false;
   private closed = false;
   private drainPromise: Promise<DrainResult> | null = null;
+  /** The running drain's deadline (Date.now() clock) and how to end its wait early. */
+  private drainEndsAt = Infinity;
+  private drainTimer: NodeJS.Timeout | null = null;
+  private drainWake: (() => void) | null = null;
+  /** The running drain was cut short by a later drain() or abort(). */
+  private drainCut = false;
+  private readonly drainSummary: boolean;
 
   private cur: Batch | null = null;
   private attempt = 0;
@@ -219,6 +233,7 @@ export class Delivery {
     this.retryMin = Math.max(0, opts.retryMinMs ?? DEFAULT_RETRY_MIN_MS);
     this.retryMax = Math.max(this.retryMin, opts.retryMaxMs ?? DEFAULT_RETRY_MAX_MS);
     this.sendTimeout = opts.sendTimeoutMs ?? DEFAULT_SEND_TIMEOUT_MS;
+    this.drainSummary = opts.drainSummary ?? true;
     this.maxBatch = Math.max(1, Math.floor(transport.maxBatch));
     const memory = Number.isFinite(opts.memoryRecords) && opts.memoryRecords >= 0 ? Math.floor(opts.memoryRecords) : DEFAULT_MEMORY_RECORDS;
     this.mem = new RecordQueue(memory);
@@ -576,19 +591,48 @@ export class Delivery {
     for (const f of w) f();
   }
 
-  /** No more pushes. Waits until everything is delivered, or until timeoutMs; then writes whatever is still undelivered to the spool, closes the transport, and says what happened. */
+  /**
+   * No more pushes. Sends what is queued at once, waits until everything is
+   * delivered or until timeoutMs; then writes whatever is still undelivered
+   * to the spool, closes the transport, and (unless drainSummary is false)
+   * says what happened. Called again while a drain runs, it shortens the
+   * wait to the new timeout when that ends sooner, and returns the same
+   * result.
+   */
   drain(timeoutMs: number): Promise<DrainResult> {
-    if (this.drainPromise === null) this.drainPromise = this.doDrain(timeoutMs);
+    const ms = Math.max(0, Number.isFinite(timeoutMs) ? timeoutMs : 0);
+    if (this.drainPromise === null) {
+      this.drainPromise = this.doDrain(ms);
+    } else if (Date.now() + ms < this.drainEndsAt) {
+      this.drainCut = true;
+      this.setDrainDeadline(ms);
+    }
     return this.drainPromise;
+  }
+
+  /** Stops waiting: what is undelivered goes to the spool now (drain(0); e.g. a second SIGTERM). */
+  abort(): Promise<DrainResult> {
+    return this.drain(0);
+  }
+
+  private setDrainDeadline(ms: number): void {
+    if (this.drainTimer !== null) clearTimeout(this.drainTimer);
+    this.drainEndsAt = Date.now() + ms;
+    this.drainTimer = setTimeout(() => {
+      this.drainTimer = null;
+      this.drainWake?.();
+    }, ms);
   }
 
   private async doDrain(timeoutMs: number): Promise<DrainResult> {
     this.draining = true;
-    let timer: NodeJS.Timeout | null = null;
     const deadline = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, Math.max(0, timeoutMs));
+      this.drainWake = resolve;
     });
+    this.setDrainDeadline(timeoutMs);
     const idle = new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+    // A partial batch waiting for its linger time goes now.
+    this.pump();
     const startedHere = this.startPromise === null;
     try {
       await Promise.race([this.start(), deadline]);
@@ -598,7 +642,10 @@ export class Delivery {
     this.pump();
     this.checkIdle();
     await Promise.race([idle, deadline]);
-    if (timer !== null) clearTimeout(timer);
+    if (this.drainTimer !== null) clearTimeout(this.drainTimer);
+    this.drainTimer = null;
+    this.drainWake = null;
+    this.drainEndsAt = -Infinity;
     this.closed = true;
     for (const t of [this.lingerTimer, this.retryTimer, this.watchdog]) if (t !== null) clearTimeout(t);
     this.lingerTimer = this.retryTimer = this.watchdog = null;
@@ -614,6 +661,11 @@ export class Delivery {
 
     const spooled = this.pending();
     const result: DrainResult = { delivered: this.delivered, spooled, dropped: this.dropped, timedOut };
+    if (this.drainSummary) this.tellDrain(spooled, timeoutMs);
+    return result;
+  }
+
+  private tellDrain(spooled: number, timeoutMs: number): void {
     const refused = this.rejected > 0 ? `${this.rejected} refused by the destination` : '';
     const lost = this.dropped > 0 ? `${this.dropped} dropped (spool full or not writable, or unreadable spool lines)` : '';
     const extra = [refused, lost].filter((x) => x !== '').join(', ');
@@ -623,11 +675,11 @@ export class Delivery {
     } else if (spooled === 0) {
       this.log.warn(`${this.t.name}: ${records(this.delivered)} delivered, ${extra}`);
     } else {
+      const when = this.drainCut ? 'before the drain was stopped' : timeoutMs > 0 ? `before the ${formatDuration(timeoutMs)} drain timeout` : 'at the end (no drain time)';
       this.log.warn(
-        `${this.t.name}: ${records(spooled)} could not be delivered before the ${formatDuration(timeoutMs)} drain timeout; kept in ${this.dir}, they are sent on the next run${extra !== '' ? ` (${extra})` : ''}`,
+        `${this.t.name}: ${records(spooled)} could not be delivered ${when}; kept in ${this.dir}, they are sent on the next run${extra !== '' ? ` (${extra})` : ''}`,
       );
     }
-    return result;
   }
 
   /** Writes the batch in flight (if only in memory) and memory to the spool, in order; what does not fit is dropped. */

@@ -3,7 +3,7 @@
  * export thread. A configuration the transport refuses surfaces as the
  * transport's error (UsageError E_CONFIG, or SinkError E_SINK_CONFIG) from
  * createTransport(). Messages a transport logs are prefixed with its name
- * (unless they already start with it).
+ * (the Transport contract: a transport does not name itself in them).
  */
 import type { SinkLog, Transport } from './transport';
 import type { SinkSpec } from './spec';
@@ -15,10 +15,9 @@ import { UsageError } from '../../util/errors';
 
 export function createTransport(spec: SinkSpec, log: SinkLog): Transport {
   let name: string = spec.kind;
-  const prefix = (m: string): string => (m.startsWith(`${name}: `) ? m : `${name}: ${m}`);
   const named: SinkLog = {
-    info: (m) => log.info(prefix(m)),
-    warn: (m) => log.warn(prefix(m)),
+    info: (m) => log.info(`${name}: ${m}`),
+    warn: (m) => log.warn(`${name}: ${m}`),
   };
   let t: Transport;
   switch (spec.kind) {

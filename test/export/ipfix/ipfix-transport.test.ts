@@ -3,7 +3,8 @@
  * its name, IPv6 and host-name collectors, a collector that is down (the
  * ICMP port-unreachable error turns into E_SINK_CONNECT; the probe keeps the
  * batch from being sent into the void), a collector that comes back (the
- * templates are sent again first), close(), and records it cannot encode.
+ * templates are sent again first), close(), records it cannot encode, and
+ * log messages that leave the exporter's name to the layer above.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,6 +12,7 @@ import * as dgram from 'node:dgram';
 import { lookup } from 'node:dns/promises';
 import { IpfixTransport, type IpfixOptions } from '../../../src/export/ipfix/ipfix-transport';
 import { SinkError } from '../../../src/export/sinks/transport';
+import { createTransport } from '../../../src/export/sinks/factory';
 import { Receiver } from './capture';
 import { decodeMessage, ipv4, uint, type TemplateStore } from './decode';
 import { makeRecord } from './records';
@@ -227,6 +229,30 @@ test('an empty batch sends nothing and resolves', async () => {
     assert.equal(msgs[0].templateRecords, 2);
   } finally {
     await t.close();
+    await rx.close();
+  }
+});
+
+test('log messages do not name the exporter: the sink factory adds the name, once', async () => {
+  const rx = await Receiver.open();
+  const own: string[] = [];
+  const bare = new IpfixTransport({ protocol: 'ipfix', url: `udp://127.0.0.1:${rx.port}` }, { info: (m) => own.push(m), warn: (m) => own.push(m) });
+  const named: string[] = [];
+  const viaFactory = createTransport({ kind: 'ipfix', options: { protocol: 'ipfix', url: `udp://127.0.0.1:${rx.port}` } }, { info: (m) => named.push(m), warn: (m) => named.push(m) });
+  try {
+    const batch = [makeRecord(), makeRecord({ flow_id: 99, ip_version: 6, src_addr: '192.0.2.1' })];
+    await bare.send(batch);
+    await viaFactory.send(batch);
+    assert.equal(own.length, 2, own.join('\n'));
+    for (const m of own) assert.ok(!m.includes('ipfix udp://'), `no name in: ${m}`);
+    assert.match(own[0], /^exporting from local port \d+$/);
+    assert.match(own[1], /^1 records not exported: /);
+    const name = `ipfix udp://127.0.0.1:${rx.port}`;
+    assert.deepEqual(named.map((m) => m.split(name).length - 1), [1, 1], named.join('\n'));
+    assert.ok(named.every((m) => m.startsWith(`${name}: `)));
+  } finally {
+    await bare.close();
+    await viaFactory.close();
     await rx.close();
   }
 });

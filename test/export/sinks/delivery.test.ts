@@ -466,6 +466,94 @@ test('a partial batch goes out after lingerMs, in one send', { timeout: 30_000 }
   });
 });
 
+test('drain() sends a partial batch at once: its linger time does not hold the end of a run up', { timeout: 30_000 }, async () => {
+  await withDir(async (dir) => {
+    const l = logged();
+    const t = new FakeTransport({ maxBatch: 100, lingerMs: 3_600_000 });
+    const d = new Delivery(t, options(dir, l));
+    await d.start();
+    for (const r of await manyRecords(3)) d.push(r);
+    assert.equal(t.sends.length, 0, 'waiting for the linger time');
+    const res = await d.drain(3_600_000);
+    assert.deepEqual(res, { delivered: 3, spooled: 0, dropped: 0, timedOut: false });
+    assert.equal(t.sends.length, 1);
+  });
+});
+
+test('a second drain() with a shorter timeout cuts a running drain short, and both get the same result', { timeout: 30_000 }, async () => {
+  await withDir(async (dir) => {
+    const l = logged();
+    const t = new FakeTransport({ maxBatch: 100 });
+    t.neverAck = true;
+    const d = new Delivery(t, options(dir, l));
+    await d.start();
+    for (const r of await manyRecords(250)) d.push(r);
+    await until(() => t.sends.length >= 1, 'a send under way');
+    const first = d.drain(3_600_000);
+    await yieldNow();
+    const second = d.drain(0);
+    assert.equal(second, first, 'the same drain');
+    const res = await first;
+    assert.deepEqual(res, { delivered: 0, spooled: 250, dropped: 0, timedOut: true });
+    assert.deepEqual(l.warn, [`fake test://127.0.0.1:24224: 250 records could not be delivered before the drain was stopped; kept in ${join(dir, 'sink')}, they are sent on the next run`]);
+    balanced(d.stats());
+  });
+});
+
+test('abort() cuts a running drain short: what is pending goes to the spool at once', { timeout: 30_000 }, async () => {
+  await withDir(async (dir) => {
+    const l = logged();
+    const t = new FakeTransport({ maxBatch: 100 });
+    t.neverAck = true;
+    const d = new Delivery(t, options(dir, l, { drainSummary: false }));
+    await d.start();
+    for (const r of await manyRecords(40)) d.push(r);
+    const draining = d.drain(3_600_000);
+    await until(() => t.sends.length >= 1, 'a send under way');
+    const res = await d.abort();
+    assert.deepEqual(res, { delivered: 0, spooled: 40, dropped: 0, timedOut: true });
+    assert.equal(await draining, res);
+    assert.equal(t.closeCalls, 1);
+    assert.ok(segments(dir).length > 0, 'kept in the spool');
+  });
+});
+
+test('drain(0) says the records were kept at the end, naming no "0 ms" timeout', { timeout: 30_000 }, async () => {
+  await withDir(async (dir) => {
+    const l = logged();
+    const t = new FakeTransport({ maxBatch: 100 });
+    t.neverAck = true;
+    const d = new Delivery(t, options(dir, l));
+    await d.start();
+    for (const r of await manyRecords(5)) d.push(r);
+    await d.drain(0);
+    assert.equal(l.warn.length, 1);
+    assert.doesNotMatch(l.warn[0], /0 ms/);
+    assert.equal(l.warn[0], `fake test://127.0.0.1:24224: 5 records could not be delivered at the end (no drain time); kept in ${join(dir, 'sink')}, they are sent on the next run`);
+  });
+});
+
+test('drainSummary false: the drain tells nothing of its outcome (the caller prints its own summary)', { timeout: 30_000 }, async () => {
+  await withDir(async (dir) => {
+    const l = logged();
+    const t = new FakeTransport({ maxBatch: 100 });
+    const d = new Delivery(t, options(dir, l, { drainSummary: false }));
+    await d.start();
+    for (const r of await manyRecords(10)) d.push(r);
+    assert.deepEqual(await d.drain(10_000), { delivered: 10, spooled: 0, dropped: 0, timedOut: false });
+    assert.deepEqual([...l.info, ...l.warn], []);
+
+    const l2 = logged();
+    const t2 = new FakeTransport({ maxBatch: 100 });
+    t2.neverAck = true;
+    const d2 = new Delivery(t2, options(dir, l2, { drainSummary: false }));
+    await d2.start();
+    for (const r of await manyRecords(10)) d2.push(r);
+    assert.equal((await d2.drain(0)).spooled, 10);
+    assert.deepEqual([...l2.info, ...l2.warn], []);
+  });
+});
+
 test('an unusable spool directory: start() rejects with E_CONFIG naming it; records beyond memory are dropped and counted', { timeout: 30_000 }, async () => {
   await withDir(async (dir) => {
     writeFileSync(join(dir, 'file'), 'x');
