@@ -10,6 +10,7 @@
  * bounded whatever the number of distinct sources.
  */
 import { mix32 } from './distinct';
+import { removeFromProbeTable } from '../util/probe-table';
 
 const NIL = -1;
 
@@ -154,23 +155,7 @@ export class SourceIndex {
     this.owner.evicting(s);
     this.evictions++;
     this.unlink(s);
-    const b = this.buckets;
-    const mask = this.mask;
-    let i = this.hash[s] & mask;
-    while (b[i] !== s + 1) i = (i + 1) & mask;
-    let j = i;
-    for (;;) {
-      j = (j + 1) & mask;
-      const e = b[j];
-      if (e === 0) break;
-      const home = this.hash[e - 1] & mask;
-      const inRange = i <= j ? home > i && home <= j : home > i || home <= j;
-      if (!inRange) {
-        b[i] = e;
-        i = j;
-      }
-    }
-    b[i] = 0;
+    removeFromProbeTable(this.buckets, this.hash, this.mask, s);
     this.count--;
     this.next[s] = this.freeHead;
     this.freeHead = s;

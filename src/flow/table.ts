@@ -32,6 +32,7 @@ import {
   TimeoutClass,
   classTimeoutsMs,
 } from './expiry';
+import { removeFromProbeTable } from '../util/probe-table';
 
 export interface FlowSink {
   /**
@@ -320,24 +321,7 @@ export class FlowTable {
   }
 
   private removeBucket(f: number): void {
-    const b = this.buckets;
-    const mask = this.mask;
-    let i = this.hash[f] & mask;
-    while (b[i] !== f + 1) i = (i + 1) & mask;
-    let j = i;
-    for (;;) {
-      j = (j + 1) & mask;
-      const e = b[j];
-      if (e === 0) break;
-      const home = this.hash[e - 1] & mask;
-      // Move e back to the hole at i unless its home lies cyclically in (i, j].
-      const inRange = i <= j ? home > i && home <= j : home > i || home <= j;
-      if (!inRange) {
-        b[i] = e;
-        i = j;
-      }
-    }
-    b[i] = 0;
+    removeFromProbeTable(this.buckets, this.hash, this.mask, f);
   }
 
   /** Moves f to the head (most recent end) of class cls's list. */
