@@ -83,21 +83,28 @@ export const TEMPLATE_ID_IPV6 = 257;
 
 const f = (ie: InformationElement, length: number, source: Source): TemplateField => ({ ie, length, source });
 
+/** The fields both protocols start with: addresses, ports, protocol, ms times and the client→server counters. */
+function flowKeyAndForwardCounters(v4: boolean): TemplateField[] {
+  return [
+    f(v4 ? IE.sourceIPv4Address : IE.sourceIPv6Address, v4 ? 4 : 16, Source.SrcAddr),
+    f(v4 ? IE.destinationIPv4Address : IE.destinationIPv6Address, v4 ? 4 : 16, Source.DstAddr),
+    f(IE.sourceTransportPort, 2, Source.SrcPort),
+    f(IE.destinationTransportPort, 2, Source.DstPort),
+    f(IE.protocolIdentifier, 1, Source.Proto),
+    f(IE.flowStartMilliseconds, 8, Source.FirstMs),
+    f(IE.flowEndMilliseconds, 8, Source.LastMs),
+    f(IE.octetDeltaCount, 8, Source.OutBytes),
+    f(IE.packetDeltaCount, 8, Source.OutPkts),
+  ];
+}
+
 function ipfixTemplate(ipVersion: 4 | 6): Template {
   const v4 = ipVersion === 4;
   return {
     id: v4 ? TEMPLATE_ID_IPV4 : TEMPLATE_ID_IPV6,
     ipVersion,
     fields: [
-      f(v4 ? IE.sourceIPv4Address : IE.sourceIPv6Address, v4 ? 4 : 16, Source.SrcAddr),
-      f(v4 ? IE.destinationIPv4Address : IE.destinationIPv6Address, v4 ? 4 : 16, Source.DstAddr),
-      f(IE.sourceTransportPort, 2, Source.SrcPort),
-      f(IE.destinationTransportPort, 2, Source.DstPort),
-      f(IE.protocolIdentifier, 1, Source.Proto),
-      f(IE.flowStartMilliseconds, 8, Source.FirstMs),
-      f(IE.flowEndMilliseconds, 8, Source.LastMs),
-      f(IE.octetDeltaCount, 8, Source.OutBytes),
-      f(IE.packetDeltaCount, 8, Source.OutPkts),
+      ...flowKeyAndForwardCounters(v4),
       f(IE.reverseOctetDeltaCount, 8, Source.InBytes),
       f(IE.reversePacketDeltaCount, 8, Source.InPkts),
       // Reverse before forward: nfdump 1.7.1 stores a reverse element it has no reverse slot for
@@ -122,15 +129,7 @@ function netflow9Template(ipVersion: 4 | 6): Template {
     id: v4 ? TEMPLATE_ID_IPV4 : TEMPLATE_ID_IPV6,
     ipVersion,
     fields: [
-      f(v4 ? IE.sourceIPv4Address : IE.sourceIPv6Address, v4 ? 4 : 16, Source.SrcAddr),
-      f(v4 ? IE.destinationIPv4Address : IE.destinationIPv6Address, v4 ? 4 : 16, Source.DstAddr),
-      f(IE.sourceTransportPort, 2, Source.SrcPort),
-      f(IE.destinationTransportPort, 2, Source.DstPort),
-      f(IE.protocolIdentifier, 1, Source.Proto),
-      f(IE.flowStartMilliseconds, 8, Source.FirstMs),
-      f(IE.flowEndMilliseconds, 8, Source.LastMs),
-      f(IE.octetDeltaCount, 8, Source.OutBytes),
-      f(IE.packetDeltaCount, 8, Source.OutPkts),
+      ...flowKeyAndForwardCounters(v4),
       f(IE.postOctetDeltaCount, 8, Source.InBytes),
       f(IE.postPacketDeltaCount, 8, Source.InPkts),
       f(IE.tcpControlBits, 2, Source.AllFlags),
