@@ -5,6 +5,7 @@
  * them. Packets alternate direction as given; TCP sequence numbers are
  * generated in order unless a packet gives its own.
  */
+import assert from 'node:assert/strict';
 import { DecodedPacket } from '../../src/decode/packet';
 import { FlowTable } from '../../src/flow/table';
 import { DpiEngine, CONFIDENCE_NAMES } from '../../src/dpi/engine';
@@ -126,6 +127,17 @@ export function hex(s: string): Buffer {
 /** Every prefix of a payload, for truncation tests: feeds payload[0, n) for n = 0 .. len. */
 export function* prefixes(b: Uint8Array): Generator<Buffer> {
   for (let n = 0; n <= b.length; n++) yield Buffer.from(b.subarray(0, n));
+}
+
+/** Feeds every prefix of packet k (earlier packets whole); the flow must not throw nor get another label. */
+export function truncations(spec: FlowSpec, packets: readonly TestPacket[], label: string): void {
+  for (let k = 0; k < packets.length; k++) {
+    const whole = packets[k].payload as Buffer;
+    for (const b of prefixes(whole)) {
+      const r = dissect(spec, [...packets.slice(0, k), { ...packets[k], payload: b }]);
+      assert.ok(r.confidence !== 'dpi' || r.name === label, `prefix ${b.length} of packet ${k}: ${r.name}`);
+    }
+  }
 }
 
 /**

@@ -3,8 +3,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { dissect, hex, prefixes } from '../harness';
-import type { FlowSpec, TestPacket } from '../harness';
+import { dissect, hex, truncations } from '../harness';
 import { dissector as c1222 } from '../../../src/dpi/protocols/ansi-c1222';
 
 const only = [c1222];
@@ -53,17 +52,6 @@ test('ansi-c1222: near miss: an LDAP-like BER message is not ANSI_C1222', () => 
   ]);
   assert.notEqual(r.confidence, 'dpi');
 });
-
-/** Feeds every prefix of packet k (earlier packets whole); the flow must not throw nor get another label. */
-function truncations(spec: FlowSpec, packets: readonly TestPacket[], label: string): void {
-  for (let k = 0; k < packets.length; k++) {
-    const whole = packets[k].payload as Buffer;
-    for (const b of prefixes(whole)) {
-      const r = dissect(spec, [...packets.slice(0, k), { ...packets[k], payload: b }]);
-      assert.ok(r.confidence !== 'dpi' || r.name === label, `prefix ${b.length} of packet ${k}: ${r.name}`);
-    }
-  }
-}
 
 test('ansi-c1222: every truncation of the fixtures is handled without throwing or mislabelling', () => {
   truncations({ l4: 'udp', serverPort: 1153, dissectors: only }, [{ payload: UDP_REQ }], 'ANSI_C1222');

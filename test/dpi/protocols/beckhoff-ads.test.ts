@@ -3,8 +3,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { dissect, hex, prefixes } from '../harness';
-import type { FlowSpec, TestPacket } from '../harness';
+import { dissect, hex, truncations } from '../harness';
 import { dissector as ads } from '../../../src/dpi/protocols/beckhoff-ads';
 
 const only = [ads];
@@ -44,17 +43,6 @@ test('beckhoff-ads: near miss: an AMS data length that does not match is not Bec
   ]);
   assert.notEqual(r.confidence, 'dpi');
 });
-
-/** Feeds every prefix of packet k (earlier packets whole); the flow must not throw nor get another label. */
-function truncations(spec: FlowSpec, packets: readonly TestPacket[], label: string): void {
-  for (let k = 0; k < packets.length; k++) {
-    const whole = packets[k].payload as Buffer;
-    for (const b of prefixes(whole)) {
-      const r = dissect(spec, [...packets.slice(0, k), { ...packets[k], payload: b }]);
-      assert.ok(r.confidence !== 'dpi' || r.name === label, `prefix ${b.length} of packet ${k}: ${r.name}`);
-    }
-  }
-}
 
 test('beckhoff-ads: every truncation of the fixtures is handled without throwing or mislabelling', () => {
   truncations({ serverPort: 48898, dissectors: only }, [{ payload: READ_STATE }, { dir: 1, payload: READ_STATE_RESP }], 'BeckhoffADS');

@@ -4,8 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { dissect, hex, prefixes } from '../harness';
-import type { FlowSpec, TestPacket } from '../harness';
+import { dissect, hex, truncations } from '../harness';
 import { dissector as cip } from '../../../src/dpi/protocols/cip';
 
 const only = [cip];
@@ -42,17 +41,6 @@ test('cip: near miss: a connected data length that does not fill the datagram is
   ]);
   assert.notEqual(r.confidence, 'dpi');
 });
-
-/** Feeds every prefix of packet k (earlier packets whole); the flow must not throw nor get another label. */
-function truncations(spec: FlowSpec, packets: readonly TestPacket[], label: string): void {
-  for (let k = 0; k < packets.length; k++) {
-    const whole = packets[k].payload as Buffer;
-    for (const b of prefixes(whole)) {
-      const r = dissect(spec, [...packets.slice(0, k), { ...packets[k], payload: b }]);
-      assert.ok(r.confidence !== 'dpi' || r.name === label, `prefix ${b.length} of packet ${k}: ${r.name}`);
-    }
-  }
-}
 
 test('cip: every truncation of the fixtures is handled without throwing or mislabelling', () => {
   truncations({ l4: 'udp', clientPort: 2222, serverPort: 2222, dissectors: only }, [{ payload: IO }, { dir: 1, payload: IO_REPLY }], 'CIP');

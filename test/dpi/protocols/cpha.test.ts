@@ -3,8 +3,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { dissect, hex, prefixes } from '../harness';
-import type { FlowSpec, TestPacket } from '../harness';
+import { dissect, hex, truncations } from '../harness';
 import { dissector as cpha } from '../../../src/dpi/protocols/cpha';
 
 const only = [cpha];
@@ -37,17 +36,6 @@ test('cpha: near miss: an opcode out of range is not CPHA', () => {
   ]);
   assert.notEqual(r.confidence, 'dpi');
 });
-
-/** Feeds every prefix of packet k (earlier packets whole); the flow must not throw nor get another label. */
-function truncations(spec: FlowSpec, packets: readonly TestPacket[], label: string): void {
-  for (let k = 0; k < packets.length; k++) {
-    const whole = packets[k].payload as Buffer;
-    for (const b of prefixes(whole)) {
-      const r = dissect(spec, [...packets.slice(0, k), { ...packets[k], payload: b }]);
-      assert.ok(r.confidence !== 'dpi' || r.name === label, `prefix ${b.length} of packet ${k}: ${r.name}`);
-    }
-  }
-}
 
 test('cpha: every truncation of the fixtures is handled without throwing or mislabelling', () => {
   truncations({ l4: 'udp', clientPort: 8116, serverPort: 8116, client: '0.0.0.0', server: '172.21.3.0', dissectors: only }, [{ payload: CPHAP }], 'CPHA');

@@ -4,8 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { dissect, hex, prefixes } from '../harness';
-import type { FlowSpec, TestPacket } from '../harness';
+import { dissect, hex, truncations } from '../harness';
 import { dissector as dcerpc } from '../../../src/dpi/protocols/dcerpc';
 
 const only = [dcerpc];
@@ -84,17 +83,6 @@ test('dcerpc: a connectionless call to another interface is plain DCERPC', () =>
   const r = dissect({ l4: 'udp', serverPort: 34964, dissectors: only }, [{ payload: other }]);
   assert.equal(r.name, 'DCERPC');
 });
-
-/** Feeds every prefix of packet k (earlier packets whole); the flow must not throw nor get another label. */
-function truncations(spec: FlowSpec, packets: readonly TestPacket[], label: string): void {
-  for (let k = 0; k < packets.length; k++) {
-    const whole = packets[k].payload as Buffer;
-    for (const b of prefixes(whole)) {
-      const r = dissect(spec, [...packets.slice(0, k), { ...packets[k], payload: b }]);
-      assert.ok(r.confidence !== 'dpi' || r.name === label, `prefix ${b.length} of packet ${k}: ${r.name}`);
-    }
-  }
-}
 
 test('dcerpc: every truncation of the fixtures is handled without throwing or mislabelling', () => {
   truncations({ l4: 'udp', serverPort: 34964, dissectors: only }, [{ payload: PNIO_BE }], 'DCERPC.PROFINET_IO');

@@ -3,8 +3,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { dissect, hex, prefixes } from '../harness';
-import type { FlowSpec, TestPacket } from '../harness';
+import { dissect, hex, truncations } from '../harness';
 import { dissector as sbus } from '../../../src/dpi/protocols/ether-s-bus';
 
 const only = [sbus];
@@ -38,17 +37,6 @@ test('ether-s-bus: near miss: an unknown telegram attribute is not Ether-S-Bus',
   ]);
   assert.notEqual(r.confidence, 'dpi');
 });
-
-/** Feeds every prefix of packet k (earlier packets whole); the flow must not throw nor get another label. */
-function truncations(spec: FlowSpec, packets: readonly TestPacket[], label: string): void {
-  for (let k = 0; k < packets.length; k++) {
-    const whole = packets[k].payload as Buffer;
-    for (const b of prefixes(whole)) {
-      const r = dissect(spec, [...packets.slice(0, k), { ...packets[k], payload: b }]);
-      assert.ok(r.confidence !== 'dpi' || r.name === label, `prefix ${b.length} of packet ${k}: ${r.name}`);
-    }
-  }
-}
 
 test('ether-s-bus: every truncation of the fixtures is handled without throwing or mislabelling', () => {
   truncations({ l4: 'udp', serverPort: 5050, dissectors: only }, [{ payload: REQUEST }, { dir: 1, payload: RESPONSE }], 'Ether-S-Bus');

@@ -3,8 +3,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { dissect, hex, prefixes } from '../harness';
-import type { FlowSpec, TestPacket } from '../harness';
+import { dissect, hex, truncations } from '../harness';
 import { dissector as iec60870 } from '../../../src/dpi/protocols/iec60870';
 
 const only = [iec60870];
@@ -66,17 +65,6 @@ test('iec60870: near miss: trailing bytes after an APDU are not IEC60870', () =>
   ]);
   assert.notEqual(r.confidence, 'dpi');
 });
-
-/** Feeds every prefix of packet k (earlier packets whole); the flow must not throw nor get another label. */
-function truncations(spec: FlowSpec, packets: readonly TestPacket[], label: string): void {
-  for (let k = 0; k < packets.length; k++) {
-    const whole = packets[k].payload as Buffer;
-    for (const b of prefixes(whole)) {
-      const r = dissect(spec, [...packets.slice(0, k), { ...packets[k], payload: b }]);
-      assert.ok(r.confidence !== 'dpi' || r.name === label, `prefix ${b.length} of packet ${k}: ${r.name}`);
-    }
-  }
-}
 
 test('iec60870: every truncation of the fixtures is handled without throwing or mislabelling', () => {
   truncations({ serverPort: 2404, dissectors: only }, [{ payload: STARTDT_ACT }, { dir: 1, payload: STARTDT_CON }], 'IEC60870');

@@ -3,8 +3,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { dissect, hex, prefixes } from '../harness';
-import type { FlowSpec, TestPacket } from '../harness';
+import { dissect, hex, truncations } from '../harness';
 import { dissector as lustre } from '../../../src/dpi/protocols/lustre';
 
 const only = [lustre];
@@ -66,17 +65,6 @@ test('lustre: near miss: an LNet message whose payload length is off is not Lust
   ]);
   assert.notEqual(r.confidence, 'dpi');
 });
-
-/** Feeds every prefix of packet k (earlier packets whole); the flow must not throw nor get another label. */
-function truncations(spec: FlowSpec, packets: readonly TestPacket[], label: string): void {
-  for (let k = 0; k < packets.length; k++) {
-    const whole = packets[k].payload as Buffer;
-    for (const b of prefixes(whole)) {
-      const r = dissect(spec, [...packets.slice(0, k), { ...packets[k], payload: b }]);
-      assert.ok(r.confidence !== 'dpi' || r.name === label, `prefix ${b.length} of packet ${k}: ${r.name}`);
-    }
-  }
-}
 
 test('lustre: every truncation of the fixtures is handled without throwing or mislabelling', () => {
   truncations({ clientPort: 1022, serverPort: 988, client: '192.168.88.132', server: '192.168.88.131', dissectors: only }, [{ payload: ACCEPTOR }, { payload: HELLO }], 'Lustre');

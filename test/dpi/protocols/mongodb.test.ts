@@ -6,8 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { dissect, hex, prefixes } from '../harness';
-import type { FlowSpec, TestPacket } from '../harness';
+import { dissect, hex, truncations } from '../harness';
 import { dissector as mongodb } from '../../../src/dpi/protocols/mongodb';
 
 const only = [mongodb];
@@ -70,17 +69,6 @@ test('mongodb: near miss: TLS on port 27017 is not MongoDB', () => {
   ]);
   assert.notEqual(r.confidence, 'dpi');
 });
-
-/** Feeds every prefix of packet k (earlier packets whole); the flow must not throw nor get another label. */
-function truncations(spec: FlowSpec, packets: readonly TestPacket[], label: string): void {
-  for (let k = 0; k < packets.length; k++) {
-    const whole = packets[k].payload as Buffer;
-    for (const b of prefixes(whole)) {
-      const r = dissect(spec, [...packets.slice(0, k), { ...packets[k], payload: b }]);
-      assert.ok(r.confidence !== 'dpi' || r.name === label, `prefix ${b.length} of packet ${k}: ${r.name}`);
-    }
-  }
-}
 
 test('mongodb: every truncation of the fixtures is handled without throwing or mislabelling', () => {
   truncations({ serverPort: 27017, dissectors: only }, [{ payload: OP_MSG }], 'MongoDB');

@@ -4,8 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { dissect, hex, prefixes } from '../harness';
-import type { FlowSpec, TestPacket } from '../harness';
+import { dissect, hex, truncations } from '../harness';
 import { dissector as mysql } from '../../../src/dpi/protocols/mysql';
 
 const only = [mysql];
@@ -84,17 +83,6 @@ test('mysql: near miss: the client speaking first is not MySQL', () => {
 function errPacket(text: string): Buffer {
   const msg = Buffer.from(text, 'latin1');
   return Buffer.concat([Buffer.from([3 + msg.length, 0, 0, 0, 0xff, 0x6a, 0x04]), msg]);
-}
-
-/** Feeds every prefix of packet k (earlier packets whole); the flow must not throw nor get another label. */
-function truncations(spec: FlowSpec, packets: readonly TestPacket[], label: string): void {
-  for (let k = 0; k < packets.length; k++) {
-    const whole = packets[k].payload as Buffer;
-    for (const b of prefixes(whole)) {
-      const r = dissect(spec, [...packets.slice(0, k), { ...packets[k], payload: b }]);
-      assert.ok(r.confidence !== 'dpi' || r.name === label, `prefix ${b.length} of packet ${k}: ${r.name}`);
-    }
-  }
 }
 
 test('mysql: every truncation of the fixtures is handled without throwing or mislabelling', () => {

@@ -3,8 +3,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { dissect, hex, prefixes } from '../harness';
-import type { FlowSpec, TestPacket } from '../harness';
+import { dissect, hex, truncations } from '../harness';
 import { dissector as opcua } from '../../../src/dpi/protocols/opc-ua';
 
 const only = [opcua];
@@ -50,17 +49,6 @@ test('opc-ua: near miss: a Hello with an http endpoint URL is not OPC-UA', () =>
   ]);
   assert.notEqual(r.confidence, 'dpi');
 });
-
-/** Feeds every prefix of packet k (earlier packets whole); the flow must not throw nor get another label. */
-function truncations(spec: FlowSpec, packets: readonly TestPacket[], label: string): void {
-  for (let k = 0; k < packets.length; k++) {
-    const whole = packets[k].payload as Buffer;
-    for (const b of prefixes(whole)) {
-      const r = dissect(spec, [...packets.slice(0, k), { ...packets[k], payload: b }]);
-      assert.ok(r.confidence !== 'dpi' || r.name === label, `prefix ${b.length} of packet ${k}: ${r.name}`);
-    }
-  }
-}
 
 test('opc-ua: every truncation of the fixtures is handled without throwing or mislabelling', () => {
   truncations({ serverPort: 4840, dissectors: only }, [{ payload: HELLO }, { dir: 1, payload: ACK }], 'OPC-UA');

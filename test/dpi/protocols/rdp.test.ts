@@ -4,8 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { dissect, hex, prefixes } from '../harness';
-import type { FlowSpec, TestPacket } from '../harness';
+import { dissect, hex, truncations } from '../harness';
 import { dissector as rdp } from '../../../src/dpi/protocols/rdp';
 
 const only = [rdp];
@@ -127,17 +126,6 @@ test('rdp: near miss: an RDP-UDP data datagram whose TLS records do not tile it 
   ]);
   assert.notEqual(r.confidence, 'dpi');
 });
-
-/** Feeds every prefix of packet k (earlier packets whole); the flow must not throw nor get another label. */
-function truncations(spec: FlowSpec, packets: readonly TestPacket[], label: string): void {
-  for (let k = 0; k < packets.length; k++) {
-    const whole = packets[k].payload as Buffer;
-    for (const b of prefixes(whole)) {
-      const r = dissect(spec, [...packets.slice(0, k), { ...packets[k], payload: b }]);
-      assert.ok(r.confidence !== 'dpi' || r.name === label, `prefix ${b.length} of packet ${k}: ${r.name}`);
-    }
-  }
-}
 
 test('rdp: every truncation of the fixtures is handled without throwing or mislabelling', () => {
   truncations({ serverPort: 3389, dissectors: only }, [{ payload: CR_COOKIE }, { dir: 1, payload: CC }], 'RDP');

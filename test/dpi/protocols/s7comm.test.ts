@@ -5,8 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { dissect, hex, prefixes } from '../harness';
-import type { FlowSpec, TestPacket } from '../harness';
+import { dissect, hex, truncations } from '../harness';
 import { dissector as s7comm } from '../../../src/dpi/protocols/s7comm';
 
 const only = [s7comm];
@@ -62,17 +61,6 @@ test('s7comm: near miss: an S7 header whose lengths do not add up is not S7comm'
   ]);
   assert.notEqual(r.confidence, 'dpi');
 });
-
-/** Feeds every prefix of packet k (earlier packets whole); the flow must not throw nor get another label. */
-function truncations(spec: FlowSpec, packets: readonly TestPacket[], label: string): void {
-  for (let k = 0; k < packets.length; k++) {
-    const whole = packets[k].payload as Buffer;
-    for (const b of prefixes(whole)) {
-      const r = dissect(spec, [...packets.slice(0, k), { ...packets[k], payload: b }]);
-      assert.ok(r.confidence !== 'dpi' || r.name === label, `prefix ${b.length} of packet ${k}: ${r.name}`);
-    }
-  }
-}
 
 test('s7comm: every truncation of the fixtures is handled without throwing or mislabelling', () => {
   truncations({ serverPort: 102, dissectors: only }, [{ payload: CR }, { dir: 1, payload: CC }, { payload: SETUP }], 'S7Comm');

@@ -4,8 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { dissect, hex, prefixes } from '../harness';
-import type { FlowSpec, TestPacket } from '../harness';
+import { dissect, hex, truncations } from '../harness';
 import { dissector as teamviewer } from '../../../src/dpi/protocols/teamviewer';
 
 const only = [teamviewer];
@@ -49,17 +48,6 @@ test('teamviewer: near miss: the magic appearing only in a later packet is not T
   ]);
   assert.notEqual(r.confidence, 'dpi');
 });
-
-/** Feeds every prefix of packet k (earlier packets whole); the flow must not throw nor get another label. */
-function truncations(spec: FlowSpec, packets: readonly TestPacket[], label: string): void {
-  for (let k = 0; k < packets.length; k++) {
-    const whole = packets[k].payload as Buffer;
-    for (const b of prefixes(whole)) {
-      const r = dissect(spec, [...packets.slice(0, k), { ...packets[k], payload: b }]);
-      assert.ok(r.confidence !== 'dpi' || r.name === label, `prefix ${b.length} of packet ${k}: ${r.name}`);
-    }
-  }
-}
 
 test('teamviewer: every truncation of the fixtures is handled without throwing or mislabelling', () => {
   truncations({ clientPort: 8787, serverPort: 32177, dissectors: only }, [{ payload: CMD1 }, { payload: CMD2 }], 'TeamViewer');
