@@ -5,6 +5,11 @@
  */
 
 /** The bytes of an ASCII string (module-load time only). */
+/** An ASCII decimal digit '0'-'9'. */
+export function isDigit(c: number): boolean {
+  return c >= 0x30 && c <= 0x39;
+}
+
 export function ascii(s: string): Uint8Array {
   return Uint8Array.from(s, (c) => c.charCodeAt(0) & 0xff);
 }

@@ -38,7 +38,7 @@
  */
 import { P, Risk } from '../generated/protocols';
 import { DissectContext, Dissector, On, Verdict } from '../dissector';
-import { ascii, indexOf, indexOfByte, startsWith, startsWithNoCase } from '../bytes';
+import { ascii, indexOf, indexOfByte, isDigit, startsWith, startsWithNoCase } from '../bytes';
 
 /** Request methods that start an HTTP/1.x request line. */
 const METHOD_NAMES = [
@@ -125,10 +125,6 @@ function text(buf: Buffer, s: number, e: number): string {
 
 function isSpace(c: number): boolean {
   return c === 0x20 || c === 0x09;
-}
-
-function isDigit(c: number): boolean {
-  return c >= 0x30 && c <= 0x39;
 }
 
 /** Host without port, lowercase ("[v6]:port" keeps the bracketed address). */

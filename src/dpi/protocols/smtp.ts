@@ -15,7 +15,7 @@
 import { P, Risk } from '../generated/protocols';
 import { DissectContext, Dissector, On, Verdict } from '../dissector';
 import type { MetaField } from '../meta';
-import { lineEnd, startsWithNoCase, ascii } from '../bytes';
+import { lineEnd, startsWithNoCase, ascii, isDigit } from '../bytes';
 import { applyClientHello, parseClientHello } from './tls/client-hello';
 import { applyServerHello, parseServerHello } from './tls/server-hello';
 
@@ -170,10 +170,6 @@ const EHLO = ascii('ehlo ');
 const HELO = ascii('helo ');
 const AUTH = ascii('auth ');
 const STARTTLS = ascii('starttls');
-
-function isDigit(c: number): boolean {
-  return c >= 0x30 && c <= 0x39;
-}
 
 /** True when buf[p, e) is a reply line "NNN" followed by SP, '-' or the line end. */
 export function replyLine(buf: Uint8Array, p: number, e: number): boolean {

@@ -16,6 +16,7 @@
  *    quic_versions.cc and "QUIC Wire Layout Specification".
  * Version names are spelled as nDPI prints them in quic_version.
  */
+import { isDigit } from '../../bytes';
 
 export const V1 = 0x00000001;
 export const V2 = 0x6b3343cf;
@@ -46,10 +47,6 @@ export const enum Family {
 
 /** The last IETF draft number (draft-34 became RFC 9000). */
 const LAST_DRAFT = 34;
-
-function isDigit(c: number): boolean {
-  return c >= 0x30 && c <= 0x39;
-}
 
 /** The family of a version read from a long header (0 for unknown versions). */
 export function family(v: number): Family {
