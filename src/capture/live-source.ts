@@ -60,6 +60,7 @@ import { openCaptureStream } from './file-source';
 import { BpfFilter } from './bpf-filter';
 import { CaptureError } from '../util/errors';
 import type { PacketHandler, PacketSource, SourceStats } from './source';
+import { formatCount } from '../util/format';
 
 /** Where live capture reports restarts and drops (util/log.ts's Logger fits). */
 export interface LiveLog {
@@ -138,10 +139,6 @@ export interface InterfaceCaptureStats {
 }
 
 const ZERO: TcpdumpCounters = { captured: 0, received: 0, kernelDrops: 0, interfaceDrops: 0 };
-
-function num(n: number): string {
-  return n.toLocaleString('en-US');
-}
 
 function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(1)} s`;
@@ -304,7 +301,7 @@ class InterfaceCapture {
     if (before !== undefined && after !== undefined) {
       const n = Math.max(0, after.rxPackets + after.txPackets - before.rxPackets - before.txPackets);
       this.gapPackets += n;
-      missed = ` (${num(n)} packets passed ${this.iface} meanwhile)`;
+      missed = ` (${formatCount(n)} packets passed ${this.iface} meanwhile)`;
     }
     this.restarts++;
     this.gapMs += gap;
@@ -526,15 +523,15 @@ export class LiveSource implements PacketSource {
       const gap = s.gapPackets - base.gapPackets;
       const received = s.received - base.received;
       c.reported = { captured: s.captured, received: s.received, kernelDrops: s.kernelDrops, interfaceDrops: s.interfaceDrops, gapPackets: s.gapPackets };
-      const head = `capture on ${c.iface}: ${num(received)} packets received by the filter ${since}`;
+      const head = `capture on ${c.iface}: ${formatCount(received)} packets received by the filter ${since}`;
       if (kernel + ifd + gap === 0) {
         out.push({ level: 'info', message: `${head}, none dropped` });
         continue;
       }
       const parts: string[] = [];
-      if (kernel > 0) parts.push(`${num(kernel)} by the kernel (capture buffer full: raise --capture-buffer, or flowtap is short of CPU)`);
-      if (ifd > 0) parts.push(`${num(ifd)} by the interface (missed by the NIC)`);
-      if (gap > 0) parts.push(`${num(gap)} passed while tcpdump was restarting`);
+      if (kernel > 0) parts.push(`${formatCount(kernel)} by the kernel (capture buffer full: raise --capture-buffer, or flowtap is short of CPU)`);
+      if (ifd > 0) parts.push(`${formatCount(ifd)} by the interface (missed by the NIC)`);
+      if (gap > 0) parts.push(`${formatCount(gap)} passed while tcpdump was restarting`);
       out.push({ level: 'warn', message: `${head}, dropped: ${parts.join('; ')}` });
     }
     return out;

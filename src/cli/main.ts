@@ -36,6 +36,7 @@ import { createAlerting, alertingSummaryLines, type Alerting, type AlertingSumma
 import { AlertsConfigError, type AlertsConfig } from '../detect/rules-config';
 import { CaptureError, ExitCode, FlowtapError, UsageError } from '../util/errors';
 import type { InterfaceCaptureStats } from '../capture/live-source';
+import { formatCount } from '../util/format';
 
 export function version(): string {
   try {
@@ -283,7 +284,7 @@ async function run(
   const open = probe.table.count;
   probe.finish();
   const sig = stoppedBy();
-  if (sig !== undefined && !plan.quiet) say(`stopped by ${sig}: ${num(open)} flows still open were exported`);
+  if (sig !== undefined && !plan.quiet) say(`stopped by ${sig}: ${formatCount(open)} flows still open were exported`);
   // The notifiers and alert sinks finish while the export thread drains.
   const alertsEnd: Promise<AlertsEnd> | null = alerting === null ? null : endAlerts(alerting, alertSinks, plan.drainTimeoutMs);
   let closeError: FlowtapError | null = null;
@@ -405,11 +406,11 @@ function dropped(r: Report): number {
 /** One line per network sink: what was delivered, kept for the next run, dropped or refused. */
 export function sinkLine(r: Report, noun = 'record'): string {
   const s = r.stats;
-  const parts = [`${num(s.delivered)} ${noun}${s.delivered === 1 ? '' : 's'} delivered`];
-  if (r.drain.spooled > 0) parts.push(`${num(r.drain.spooled)} kept in ${r.spoolDir} for the next run`);
+  const parts = [`${formatCount(s.delivered)} ${noun}${s.delivered === 1 ? '' : 's'} delivered`];
+  if (r.drain.spooled > 0) parts.push(`${formatCount(r.drain.spooled)} kept in ${r.spoolDir} for the next run`);
   const d = dropped(r);
-  if (d > 0) parts.push(`${num(d)} dropped (spool full: raise --buffer-size)`);
-  if (s.rejected > 0) parts.push(`${num(s.rejected)} refused by the destination`);
+  if (d > 0) parts.push(`${formatCount(d)} dropped (spool full: raise --buffer-size)`);
+  if (s.rejected > 0) parts.push(`${formatCount(s.rejected)} refused by the destination`);
   let line = `${s.name}: ${parts.join(', ')}`;
   if ((r.drain.spooled > 0 || d > 0) && s.last_error !== undefined) {
     const e = s.last_error.startsWith(`${s.name}: `) ? s.last_error.slice(s.name.length + 2) : s.last_error;
@@ -433,12 +434,8 @@ function isCutShort(err: FlowtapError): boolean {
   return err instanceof CaptureError && err.code === 'E_INPUT_TRUNCATED' && err.offset > 0;
 }
 
-function num(n: number): string {
-  return n.toLocaleString('en-US');
-}
-
 function reasons(r: Record<string, number>): string {
-  return Object.entries(r).map(([k, v]) => `${k} ${num(v)}`).join(', ');
+  return Object.entries(r).map(([k, v]) => `${k} ${formatCount(v)}`).join(', ');
 }
 
 /** A live capture's figures at the end: per-interface counters and the drop report. */
@@ -462,16 +459,16 @@ function printStats(input: string, s: ProbeSummary, seconds: number, asJson: boo
     return;
   }
   const lines = [
-    `read ${num(s.packets)} packets (${num(s.bytes)} bytes) from ${input} in ${seconds.toFixed(2)} s: ${num(Math.round(pps))} packets/s`,
-    `  flows: ${num(s.flows)}; records: ${num(s.records)}${s.records ? ` (${reasons(s.records_by_end_reason)})` : ''}`,
-    `  IP packets: ${num(s.ip_packets)}; non-IP: ${num(s.non_ip)}${s.filtered ? `; filtered out: ${num(s.filtered)}` : ''}`,
+    `read ${formatCount(s.packets)} packets (${formatCount(s.bytes)} bytes) from ${input} in ${seconds.toFixed(2)} s: ${formatCount(Math.round(pps))} packets/s`,
+    `  flows: ${formatCount(s.flows)}; records: ${formatCount(s.records)}${s.records ? ` (${reasons(s.records_by_end_reason)})` : ''}`,
+    `  IP packets: ${formatCount(s.ip_packets)}; non-IP: ${formatCount(s.non_ip)}${s.filtered ? `; filtered out: ${formatCount(s.filtered)}` : ''}`,
   ];
-  if (s.dpi_flows_dissected) lines.push(`  DPI: ${num(s.dpi_flows_detected)} of ${num(s.dpi_flows_dissected)} flows with payload identified from it`);
-  if (s.malformed) lines.push(`  malformed: ${num(s.malformed)} (${reasons(s.malformed_by_reason)})`);
+  if (s.dpi_flows_dissected) lines.push(`  DPI: ${formatCount(s.dpi_flows_detected)} of ${formatCount(s.dpi_flows_dissected)} flows with payload identified from it`);
+  if (s.malformed) lines.push(`  malformed: ${formatCount(s.malformed)} (${reasons(s.malformed_by_reason)})`);
   const unsupported = Object.entries(s.unsupported_link_types);
-  if (unsupported.length) lines.push(`  unsupported link types: ${unsupported.map(([k, v]) => `${k}: ${num(v)} packets`).join(', ')}`);
+  if (unsupported.length) lines.push(`  unsupported link types: ${unsupported.map(([k, v]) => `${k}: ${formatCount(v)} packets`).join(', ')}`);
   if (s.fragments_reassembled || s.fragments_orphaned) {
-    lines.push(`  IP fragments: ${num(s.fragments_reassembled)} datagrams reassembled, ${num(s.fragments_orphaned)} fragments without their first fragment`);
+    lines.push(`  IP fragments: ${formatCount(s.fragments_reassembled)} datagrams reassembled, ${formatCount(s.fragments_orphaned)} fragments without their first fragment`);
   }
   for (const l of capture?.lines ?? []) lines.push(`  ${l.message}`);
   for (const r of sinks) lines.push(`  ${sinkLine(r)}`);

@@ -12,6 +12,7 @@ import type { Alert } from '../alert';
 import { appsText } from '../alert';
 import { originOf, postJson } from './http';
 import type { AlertTransport } from './types';
+import { formatCount } from '../../util/format';
 
 const EMOJI: Record<string, string> = {
   critical: ':rotating_light:',
@@ -34,19 +35,15 @@ function slackDate(ms: number, format = '{date_num} {time_secs}'): string {
   return `<!date^${Math.floor(ms / 1000)}^${format}|${iso(ms)}>`;
 }
 
-function num(n: number | undefined): string {
-  return (n ?? 0).toLocaleString('en-US');
-}
-
 function countsText(a: Alert): string {
   const c = a.counts;
   if (a.kind === 'scan') {
-    const parts = [`${num(c.dst_ports)} ports`, `${num(c.dst_hosts)} host${c.dst_hosts === 1 ? '' : 's'}`, `${num(c.flows)} flows`];
-    if ((c.tcp_attempts ?? 0) > 0) parts.push(`${num(c.tcp_failed)} of ${num(c.tcp_attempts)} TCP attempts failed`);
+    const parts = [`${formatCount(c.dst_ports ?? 0)} ports`, `${formatCount(c.dst_hosts ?? 0)} host${c.dst_hosts === 1 ? '' : 's'}`, `${formatCount(c.flows ?? 0)} flows`];
+    if ((c.tcp_attempts ?? 0) > 0) parts.push(`${formatCount(c.tcp_failed ?? 0)} of ${formatCount(c.tcp_attempts ?? 0)} TCP attempts failed`);
     return parts.join(' · ') + (a.approximate ? ' (estimated)' : '');
   }
-  if (a.kind === 'summary') return `${num(c.suppressed)} alerts`;
-  return `${num(c.flows)} matching flow${c.flows === 1 ? '' : 's'}${(c.suppressed ?? 0) > 0 ? ` (+${num(c.suppressed)} since the last alert)` : ''}`;
+  if (a.kind === 'summary') return `${formatCount(c.suppressed ?? 0)} alerts`;
+  return `${formatCount(c.flows ?? 0)} matching flow${c.flows === 1 ? '' : 's'}${(c.suppressed ?? 0) > 0 ? ` (+${formatCount(c.suppressed ?? 0)} since the last alert)` : ''}`;
 }
 
 /** The webhook payload for an alert (exported for the docs and tests). */
