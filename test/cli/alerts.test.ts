@@ -14,7 +14,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FluentServer } from '@fluent-org/logger';
 import type { Alert } from '../../src/detect/alert';
-import { CLI, parseJsonl, ROOT, scratch, type Run } from './helpers';
+import { CLI, parseJsonl, ROOT, scratch, type Run, fresh } from './helpers';
 
 const GEN = join(ROOT, 'test', 'fixtures', 'detect', 'gen-syn-scan.js');
 const SCANNER = '192.0.2.66';
@@ -52,12 +52,6 @@ function runAsync(args: readonly string[]): Promise<Run> {
     clearTimeout(timer);
     resolve({ code, signal, stdout, stderr });
   }));
-}
-
-function fresh(name: string): string {
-  const d = join(scratch(), `${name}-${Math.random().toString(36).slice(2)}`);
-  mkdirSync(d, { recursive: true });
-  return d;
 }
 
 const alertsOf = (text: string): Alert[] => text.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Alert);

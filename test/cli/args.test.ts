@@ -9,14 +9,7 @@ import assert from 'node:assert/strict';
 import { helpText, OPTIONS, parseArgs } from '../../src/cli/args';
 import { DEFAULT_MAX_FLOWS, DEFAULT_TIMEOUTS } from '../../src/flow/expiry';
 import { UsageError } from '../../src/util/errors';
-
-function usage(argv: string[], message: RegExp): void {
-  assert.throws(() => parseArgs(argv), (err: unknown) => {
-    assert.ok(err instanceof UsageError, `${argv.join(' ')} throws a UsageError`);
-    assert.match(err.message, message);
-    return true;
-  });
-}
+import { usage } from './helpers';
 
 test('defaults: JSON Lines to stdout, tunnels on, documented timeouts, statistics on', () => {
   const o = parseArgs(['-r', 'a.pcap']);

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { OPTIONS } from '../../src/cli/args';
 import { pcapFile, PcapRecord } from '../capture/helpers';
-import { CLI, ethIpv4, flowtap, parseJsonl, pcap, ROOT, scratch, shell, udp } from './helpers';
+import { CLI, ethIpv4, flowtap, parseJsonl, pcap, ROOT, scratch, shell, udp, many } from './helpers';
 
 const HAVE_TCPDUMP = spawnSync('tcpdump', ['--version']).status === 0;
 const VXLAN = pcap('vxlan.pcap');
@@ -31,20 +31,6 @@ function assertUsage(args: string[], names: RegExp): void {
   assert.equal(lines.length, 1, `${args.join(' ')}: one line on stderr, got ${JSON.stringify(r.stderr)}`);
   assert.match(lines[0], /^flowtap: /);
   assert.match(lines[0], names, args.join(' '));
-}
-
-let manyPcap: string | null = null;
-/** A capture of 5,000 one-packet UDP flows (about 2.8 MB of JSONL). */
-function many(): string {
-  if (manyPcap !== null) return manyPcap;
-  const recs: PcapRecord[] = [];
-  for (let i = 0; i < 5000; i++) {
-    const src = `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
-    recs.push({ sec: 1_700_000_000 + Math.floor(i / 1000), frac: (i % 1000) * 1000, data: ethIpv4({ src, dst: '10.100.0.1', proto: 17, data: udp(1024 + (i % 60000), 53) }) });
-  }
-  manyPcap = join(scratch(), 'many.pcap');
-  writeFileSync(manyPcap, pcapFile({}, recs));
-  return manyPcap;
 }
 
 test('--help exits 0 and mentions every option', () => {

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { loadConfig } from '../../src/config/load';
 import { parseAlertsConfig } from '../../src/detect/rules-config';
-import { CLI, parseJsonl, ROOT, scratch, type Run } from './helpers';
+import { CLI, parseJsonl, ROOT, scratch, type Run, fresh } from './helpers';
 
 const SAMPLE = join(ROOT, 'samples', 'sample.pcap');
 const EXAMPLE = join(ROOT, 'config', 'flowtap.example.yaml');
@@ -26,12 +26,6 @@ function run(args: readonly string[], env: Record<string, string> = {}, cwd?: st
   const r = spawnSync(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, ...env }, encoding: 'utf8', maxBuffer: 64 << 20, timeout: 60_000 });
   if (r.error) throw r.error;
   return { code: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
-}
-
-function fresh(name: string): string {
-  const d = join(scratch(), `${name}-${Math.random().toString(36).slice(2)}`);
-  mkdirSync(d, { recursive: true });
-  return d;
 }
 
 function write(dir: string, name: string, text: string): string {

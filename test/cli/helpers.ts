@@ -6,11 +6,16 @@
  * the tests.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import assert from 'node:assert/strict';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { FlowRecord } from '../../src/flow/record';
 import { v4Word } from '../flow/helpers';
+import { pcapFile, PcapRecord } from '../capture/helpers';
+import { parseArgs } from '../../src/cli/args';
+import { UsageError } from '../../src/util/errors';
+import { scratch } from '../support/common';
 
 /** Repository root (tests run from build/test/...). */
 export const ROOT = resolve(__dirname, '..', '..', '..');
@@ -50,7 +55,7 @@ export function parseJsonl(text: string): FlowRecord[] {
     .map((l) => JSON.parse(l) as FlowRecord);
 }
 
-export { scratch } from '../support/common';
+export { scratch };
 
 // ---- synthetic frames --------------------------------------------------------
 
@@ -101,4 +106,34 @@ export function ethIpv4(o: Ipv4Options): Buffer {
   ip.writeInt32BE(v4Word(o.src), 12);
   ip.writeInt32BE(v4Word(o.dst), 16);
   return Buffer.concat([eth, ip, o.data]);
+}
+
+/** A new empty directory under the scratch directory. */
+export function fresh(name: string): string {
+  const d = join(scratch(), `${name}-${Math.random().toString(36).slice(2)}`);
+  mkdirSync(d, { recursive: true });
+  return d;
+}
+
+/** argv must be refused by parseArgs with a UsageError whose message matches. */
+export function usage(argv: string[], message: RegExp): void {
+  assert.throws(() => parseArgs(argv), (err: unknown) => {
+    assert.ok(err instanceof UsageError, `${argv.join(' ')} throws a UsageError`);
+    assert.match(err.message, message);
+    return true;
+  });
+}
+
+let manyPcap: string | null = null;
+/** A capture of 5,000 one-packet UDP flows over 5 seconds of capture time (about 2.8 MB of JSON Lines), made once. */
+export function many(): string {
+  if (manyPcap !== null) return manyPcap;
+  const recs: PcapRecord[] = [];
+  for (let i = 0; i < 5000; i++) {
+    const src = `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
+    recs.push({ sec: 1_700_000_000 + Math.floor(i / 1000), frac: (i % 1000) * 1000, data: ethIpv4({ src, dst: '10.100.0.1', proto: 17, data: udp(1024 + (i % 60000), 53) }) });
+  }
+  manyPcap = join(scratch(), 'many.pcap');
+  writeFileSync(manyPcap, pcapFile({}, recs));
+  return manyPcap;
 }

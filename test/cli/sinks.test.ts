@@ -28,7 +28,7 @@ import { rotatedFiles } from '../../src/export/rotating-output';
 import { UsageError } from '../../src/util/errors';
 import type { FlowRecord } from '../../src/flow/record';
 import { pcapFile, PcapRecord } from '../capture/helpers';
-import { CLI, ethIpv4, flowtap, parseJsonl, pcap, ROOT, scratch, udp } from './helpers';
+import { CLI, ethIpv4, flowtap, parseJsonl, pcap, ROOT, scratch, udp, fresh, usage, many } from './helpers';
 
 const VXLAN = pcap('vxlan.pcap');
 const SAMPLE = join(ROOT, 'samples', 'sample.pcap');
@@ -146,37 +146,9 @@ function spooled(dir: string): FlowRecord[] {
   return out;
 }
 
-function fresh(name: string): string {
-  const d = join(scratch(), `${name}-${Math.random().toString(36).slice(2)}`);
-  mkdirSync(d, { recursive: true });
-  return d;
-}
-
-let manyPcap: string | null = null;
-/** 5,000 one-packet UDP flows over 5 seconds of capture time (about 2.8 MB of JSON Lines). */
-function many(): string {
-  if (manyPcap !== null) return manyPcap;
-  const recs: PcapRecord[] = [];
-  for (let i = 0; i < 5000; i++) {
-    const src = `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
-    recs.push({ sec: 1_700_000_000 + Math.floor(i / 1000), frac: (i % 1000) * 1000, data: ethIpv4({ src, dst: '10.100.0.1', proto: 17, data: udp(1024 + (i % 60000), 53) }) });
-  }
-  manyPcap = join(scratch(), 'many.pcap');
-  writeFileSync(manyPcap, pcapFile({}, recs));
-  return manyPcap;
-}
-
 const cid = (r: { community_id?: unknown; flow_id?: unknown; record_seq?: unknown }): string => `${String(r.community_id)}/${String(r.flow_id)}/${String(r.record_seq)}`;
 
 // ---- flags -------------------------------------------------------------------
-
-function usage(argv: string[], message: RegExp): void {
-  assert.throws(() => parseArgs(argv), (err: unknown) => {
-    assert.ok(err instanceof UsageError, `${argv.join(' ')} throws a UsageError`);
-    assert.match(err.message, message);
-    return true;
-  });
-}
 
 test('sink flags: each mistake is one UsageError naming the option', () => {
   usage(['-r', 'a', '--fluentd-tls'], /--fluentd-tls needs a fluentd server given with -s/);
