@@ -17,6 +17,7 @@ pattern appears twice, the first one wins (nDPI adds the first and ignores later
 Data only: nothing from nDPI's code is copied.
 """
 import argparse, os, re, sys
+from ndpi_source import read_ids, strip_comments
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..')
 LISTS = os.path.join(ROOT, 'src', 'dpi', 'lists')
@@ -39,30 +40,6 @@ CATEGORY = {
 # nDPI constants whose numeric id flowtap uses for a different protocol: the id was reused in the nDPI
 # version that produced the reference test results (protocols.tsv keeps that one). Their patterns are dropped.
 REUSED_IDS = {'NDPI_PROTOCOL_MOZILLA', 'NDPI_PROTOCOL_BLACKNUT', 'NDPI_PROTOCOL_BOOSTEROID', 'NDPI_PROTOCOL_MELSEC'}
-
-
-def strip_comments(text):
-    text = re.sub(r'/\*.*?\*/', ' ', text, flags=re.S)
-    text = re.sub(r'//[^\n]*', ' ', text)
-    out, skip = [], 0
-    for line in text.split('\n'):          # drop `#if 0 ... #endif` blocks (not nested)
-        s = line.strip()
-        if s.startswith('#if 0'):
-            skip = 1
-            continue
-        if skip and s.startswith('#endif'):
-            skip = 0
-            continue
-        if not skip:
-            out.append(line)
-    return '\n'.join(out)
-
-
-def read_ids(path):
-    ids = {}
-    for m in re.finditer(r'\b(NDPI_PROTOCOL_[A-Z0-9_]+)\s*=\s*(\d+)', open(path, encoding='utf-8').read()):
-        ids[m.group(1)] = int(m.group(2))
-    return ids
 
 
 def read_tsv(name):

@@ -16,6 +16,7 @@ NDPI_PROTOCOL_xxx constant in ndpi_protocol_ids.h). Entries are kept exactly as 
 Data only: nothing from nDPI's code is copied.
 """
 import argparse, ipaddress, os, re, sys
+from ndpi_source import read_ids, strip_comments
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..')
 LISTS = os.path.join(ROOT, 'src', 'dpi', 'lists')
@@ -27,28 +28,6 @@ ARRAY4 = re.compile(r'ndpi_network\s+(\w+)\s*\[\]\s*=\s*\{(.*?)\n\s*\}\s*;', re.
 ARRAY6 = re.compile(r'ndpi_network6\s+(\w+)\s*\[\]\s*=\s*\{(.*?)\n\s*\}\s*;', re.S)
 ENTRY4 = re.compile(r'\{\s*(0x[0-9A-Fa-f]+)\s*,\s*(\d+)\s*,\s*(NDPI_PROTOCOL_[A-Z0-9_]+)\s*\}')
 ENTRY6 = re.compile(r'\{\s*"([0-9A-Fa-f:.]+)"\s*,\s*(\d+)\s*,\s*(NDPI_PROTOCOL_[A-Z0-9_]+)\s*\}')
-
-
-def strip_comments(text):
-    text = re.sub(r'/\*.*?\*/', ' ', text, flags=re.S)
-    text = re.sub(r'//[^\n]*', ' ', text)
-    out, skip = [], 0
-    for line in text.split('\n'):
-        s = line.strip()
-        if s.startswith('#if 0'):
-            skip = 1
-            continue
-        if skip and s.startswith('#endif'):
-            skip = 0
-            continue
-        if not skip:
-            out.append(line)
-    return '\n'.join(out)
-
-
-def read_ids(path):
-    return {m.group(1): int(m.group(2))
-            for m in re.finditer(r'\b(NDPI_PROTOCOL_[A-Z0-9_]+)\s*=\s*(\d+)', open(path, encoding='utf-8').read())}
 
 
 def protocol_names():
