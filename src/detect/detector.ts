@@ -215,7 +215,7 @@ export class AlertDetector implements FlowObserver {
     x.confidence = dpi !== null ? dpi.confidence[f] : 0;
     x.category = categoryId(x.app, x.master);
     const fd = dpi?.flow(f);
-    const sn = fd?.meta.server_name;
+    const sn = fd?.getMeta('server_name');
     x.serverName = typeof sn === 'string' ? sn : '';
     x.risks = fd?.risks ?? null;
     this.setCurrent(t, f, dpi);
@@ -257,7 +257,7 @@ export class AlertDetector implements FlowObserver {
     const app = dpi !== null ? dpi.app[f] : 0;
     const master = dpi !== null ? dpi.master[f] : 0;
     const fd = dpi?.flow(f);
-    const sn = fd?.meta.server_name;
+    const sn = fd?.getMeta('server_name');
     return {
       l4: l4Name(h.proto),
       src_port: h.srcPort,

@@ -542,9 +542,9 @@ export class DpiEngine {
     const fd = this.flows[f];
     const app = this.app[f];
     if (fd === undefined || app === 0 || this.master[f] !== 0 || !HOST_REFINED.has(app)) return;
-    const name = fd.meta.server_name;
+    const name = fd.getMeta('server_name');
     let id = typeof name === 'string' && name !== '' ? this.hosts.classify(name) : 0;
-    const sans = fd.meta.tls_server_names;
+    const sans = fd.getMeta('tls_server_names');
     if (id === 0 && typeof sans === 'string' && sans !== '') {
       // No SNI, or one the lists do not know: the certificate's names say whose server it is.
       for (const san of sans.split(',')) {
@@ -599,7 +599,7 @@ export class DpiEngine {
         }
         for (const r of added) fd.addRisk(r);
         // nDPI's TLS.Tor for Tor clients older than the encrypt_then_mac hint: a Tor-like name that also looks machine-generated.
-        const name = fd.meta.server_name;
+        const name = fd.getMeta('server_name');
         if (this.app[f] === P.TLS && this.master[f] === 0 && added.includes(Risk.Susp_DGA_Domain_name) && typeof name === 'string' && torLikeHost(name)) {
           this.app[f] = P.Tor;
           this.master[f] = P.TLS;

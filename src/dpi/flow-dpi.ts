@@ -18,9 +18,7 @@ export interface PendingSegment {
 }
 
 export class FlowDpi {
-  /** Metadata by field name (for dissectors and the risk rules that read it). */
-  meta: FlowMeta = {};
-  /** The same metadata in the order it was first set, for writers that walk it (no for-in over `meta`). */
+  /** Metadata fields in the order they were first set, and their values (read by name with getMeta()). */
   metaNames: MetaField[] | null = null;
   metaValues: MetaValue[] | null = null;
   risks: number[] | null = null;
@@ -57,7 +55,6 @@ export class FlowDpi {
 
   /** Makes a released FlowDpi new again (the engine keeps a few for reuse). */
   reuse(): void {
-    this.meta = {};
     this.metaNames = this.metaValues = null;
     this.risks = null;
     this.riskInfo = null;
@@ -77,21 +74,38 @@ export class FlowDpi {
     return this.c2s + this.s2c;
   }
 
-  /** Sets a metadata field (keeping the first value unless overwrite). */
+  /** A metadata field's value, or undefined when it was never set. */
+  getMeta(field: MetaField): MetaValue | undefined {
+    const names = this.metaNames;
+    if (names === null || this.metaValues === null) return undefined;
+    const i = names.indexOf(field);
+    return i < 0 ? undefined : this.metaValues[i];
+  }
+
+  /** The metadata as an object, in set order (for record objects and tests; writers walk the arrays). */
+  metaObject(): FlowMeta {
+    const out: FlowMeta = {};
+    const names = this.metaNames;
+    const values = this.metaValues;
+    if (names !== null && values !== null) for (let i = 0; i < names.length; i++) out[names[i]] = values[i];
+    return out;
+  }
+
+  /** Sets a metadata field (keeping the first value unless overwrite); false when it kept the old value. */
   setMeta(field: MetaField, value: MetaValue, overwrite: boolean): boolean {
-    const m = this.meta;
-    const old = m[field];
-    if (old !== undefined && !overwrite) return false;
-    (m as Record<string, MetaValue>)[field] = value;
     if (this.metaNames === null || this.metaValues === null) {
       this.metaNames = [field];
       this.metaValues = [value];
-    } else if (old === undefined) {
+      return true;
+    }
+    const i = this.metaNames.indexOf(field);
+    if (i < 0) {
       this.metaNames.push(field);
       this.metaValues.push(value);
-    } else {
-      this.metaValues[this.metaNames.indexOf(field)] = value;
+      return true;
     }
+    if (!overwrite) return false;
+    this.metaValues[i] = value;
     return true;
   }
 

@@ -42,7 +42,7 @@ export function finalRisks(t: FlowTable, f: number, h: RecordHead, app: number, 
       add(Risk.Known_Proto_on_Non_Std_Port);
     }
   }
-  const name = fd?.meta.server_name;
+  const name = fd?.getMeta('server_name');
   if (typeof name === 'string' && name !== '' && NAME_CHECKED.has(master !== 0 ? master : app)) {
     if (NUMERIC_HOST.test(name)) add(Risk.HTTP_TLS_QUIC_Numeric_Hostname_SNI);
     else if (looksLikeDga(name)) add(Risk.Susp_DGA_Domain_name);

@@ -101,7 +101,7 @@ export function writeDpiMeta(dpi: DpiEngine | null, f: number, buf: Buffer, p: n
   const end = p + META_ROOM;
   const fd = dpi?.flow(f);
   p = putBytes(buf, p, K_SERVER_NAME);
-  const sn = fd?.meta.server_name;
+  const sn = fd?.getMeta('server_name');
   if (typeof sn === 'string') p = putJsonString(buf, p, sn, Math.min(end - TAIL, p + 512));
   buf[p++] = 0x22;
   const names = fd?.metaNames;

@@ -158,10 +158,10 @@ export function buildRecord(t: FlowTable, f: number, reason: EndReason, dpi: Dpi
   };
   const fd = dpi?.flow(f);
   if (fd !== undefined) {
-    const sn = fd.meta.server_name;
+    const sn = fd.getMeta('server_name');
     if (typeof sn === 'string') rec.server_name = sn;
     delete (rec as Partial<FlowRecord>).risks;
-    for (const [k, v] of Object.entries(fd.meta)) if (k !== 'server_name') rec[k] = Array.isArray(v) ? v.slice() : v;
+    for (const [k, v] of Object.entries(fd.metaObject())) if (k !== 'server_name') rec[k] = Array.isArray(v) ? v.slice() : v;
     rec.risks = (fd.risks ?? []).map((r) => RISK_NAMES[r] ?? String(r));
   }
   return h.icmp ? withIcmp(rec, h.icmpType, h.icmpCode) : rec;

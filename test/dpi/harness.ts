@@ -16,7 +16,7 @@ import { FlowDpi } from '../../src/dpi/flow-dpi';
 import { ALL_DISSECTORS } from '../../src/dpi/protocols/index';
 import { protocolName } from '../../src/dpi/label';
 import { RISK_NAMES } from '../../src/dpi/generated/protocols';
-import type { FlowMeta } from '../../src/dpi/meta';
+import type { FlowMeta, MetaField, MetaValue } from '../../src/dpi/meta';
 
 export interface TestPacket {
   /** 0 client to server (default), 1 server to client. */
@@ -111,7 +111,7 @@ export function dissect(spec: FlowSpec, packets: readonly TestPacket[]): Dissect
     app: engine.app[slot],
     master: engine.master[slot],
     confidence: CONFIDENCE_NAMES[engine.confidence[slot]],
-    meta: { ...(fd?.meta ?? {}) },
+    meta: fd?.metaObject() ?? {},
     risks: (fd?.risks ?? []).map((r) => RISK_NAMES[r] ?? String(r)),
     undeclared: engine.takeUndeclared(),
   };
@@ -162,7 +162,7 @@ export function direct(d: Dissector, l4: 'tcp' | 'udp', pkts: readonly { dir?: 0
       dirIndex: seen[dir] - 1, flowIndex: i, c2sPackets: seen[0], s2cPackets: seen[1], tsMs: 1_700_000_000_000 + i,
       ipVersion: 4, srcAddr: addr, srcAddrOff: dir === 0 ? 0 : 4, dstAddr: addr, dstAddrOff: dir === 0 ? 4 : 0, flow: fd, state,
       detect(app: number): void { label = app; },
-      set(f: string, v: unknown): void { (fd.meta as Record<string, unknown>)[f] = v; },
+      set(f: string, v: unknown): void { fd.setMeta(f as MetaField, v as MetaValue, true); },
       risk(): void {},
     };
     const v = d.dissect(ctx as unknown as DissectContext);
@@ -178,14 +178,14 @@ export function direct(d: Dissector, l4: 'tcp' | 'udp', pkts: readonly { dir?: 0
  * loops over long fixtures. Returns the verdict, the state and the metadata set.
  */
 export function directOne(d: Dissector, l4: number, payload: Buffer, dir = 0, state?: unknown): { verdict: Verdict; state: unknown; meta: Record<string, unknown> } {
-  const meta: Record<string, unknown> = {};
+  const fd = new FlowDpi(0);
   const ctx = {
     buf: payload, off: 0, len: payload.length, cur: new Cursor().reset(payload, 0, payload.length), dir, l4,
     srcPort: 40000, dstPort: 40001, clientPort: 40000, serverPort: 40001, dirIndex: 0, flowIndex: 0,
     c2sPackets: 1, s2cPackets: 0, tsMs: 0, ipVersion: 4, srcAddr: new Int32Array(8), srcAddrOff: 0,
-    dstAddr: new Int32Array(8), dstAddrOff: 4, state, flow: { meta },
-    detect(): void {}, set(field: string, value: unknown): void { meta[field] = value; }, risk(): void {},
+    dstAddr: new Int32Array(8), dstAddrOff: 4, state, flow: fd,
+    detect(): void {}, set(field: string, value: unknown): void { fd.setMeta(field as MetaField, value as MetaValue, true); }, risk(): void {},
   } as unknown as DissectContext;
   const verdict = d.dissect(ctx);
-  return { verdict, state: ctx.state, meta };
+  return { verdict, state: ctx.state, meta: fd.metaObject() as Record<string, unknown> };
 }

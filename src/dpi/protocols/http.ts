@@ -400,7 +400,7 @@ function responseHeader(ctx: DissectContext, st: HttpState, buf: Buffer, ls: num
   while (ve > vs && isSpace(buf[ve - 1])) ve--;
   const c0 = buf[ls] | 0x20;
   if (c0 === 0x73 && nameIs(buf, ls, n, H_SERVER)) {
-    if (ctx.flow.meta.server_banner !== undefined) return;
+    if (ctx.flow.getMeta('server_banner') !== undefined) return;
     const server = text(buf, vs, ve);
     if (server === '') return;
     ctx.set('server_banner', server);

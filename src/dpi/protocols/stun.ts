@@ -276,7 +276,7 @@ class Stun {
           app = P.WhatsAppCall;
           break;
         case 0x0014: {
-          if (ctx.flow.meta.server_name === undefined) {
+          if (ctx.flow.getMeta('server_name') === undefined) {
             const n = Math.min(alen, end - p - 4);
             if (printableRealm(buf, p + 4, n)) {
               const realm = buf.toString('latin1', p + 4, p + 4 + n).toLowerCase();
@@ -392,7 +392,7 @@ class Stun {
         if (st.s0 !== P.RTP && st.s0 !== P.RTCP && st.s1 !== P.SRTP) {
           if (st.s1 !== 0) {
             if (st.s1 !== P.DTLS) this.addConnection(ctx, st, st.s0, P.SRTP);
-          } else if (!(st.dtls && ctx.flow.meta.server_name !== undefined)) {
+          } else if (!(st.dtls && ctx.flow.getMeta('server_name') !== undefined)) {
             // (Plain DTLS with a host name may have been refined to DTLS.App by the engine: leave it.)
             const m = this.masterOf(st);
             this.addConnection(ctx, st, m === P.STUN ? P.RTP : P.SRTP, m);

@@ -91,6 +91,6 @@ export const dissector: Dissector = {
     ctx.state = true;
     const bodyStart = o + OPEN_HEADER + header;
     connMetadata(ctx, bodyStart, bodyStart + body);
-    return ctx.flow.meta.server_name !== undefined ? Verdict.Done : Verdict.Detected;
+    return ctx.flow.getMeta('server_name') !== undefined ? Verdict.Done : Verdict.Detected;
   },
 };
