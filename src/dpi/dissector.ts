@@ -17,6 +17,12 @@ import type { Cursor } from './cursor';
 import type { FlowDpi } from './flow-dpi';
 import type { MetaField, MetaValue } from './meta';
 
+/** Shorter first payload packets are offered to every dissector (firstBytes does not apply to them). */
+export const FIRST_BYTE_MIN_LEN = 16;
+
+/** Byte values and inclusive [from, to] ranges (see Dissector.tcpFirstBytes). */
+export type FirstBytes = readonly (number | readonly [number, number])[];
+
 export const enum Verdict {
   Continue = 0,
   Detected = 1,
@@ -60,6 +66,18 @@ export interface Dissector {
    * a sweep over the whole registry.
    */
   readonly early?: boolean;
+  /**
+   * The bytes this protocol's traffic can begin with, per transport: for the
+   * flow's first payload packet (either direction) of at least
+   * FIRST_BYTE_MIN_LEN bytes, the dissector returns Exclude on every first
+   * byte not listed (single values, or inclusive [from, to] ranges). The
+   * engine then excludes it on such a packet without calling it: the
+   * registry turns these lists into one exclusion mask per byte value, so a
+   * flow nothing claims is not swept through every dissector's code. The
+   * contract test checks the promise. Absent: any first byte.
+   */
+  readonly tcpFirstBytes?: FirstBytes;
+  readonly udpFirstBytes?: FirstBytes;
   /** Metadata fields it may set. */
   readonly fields: readonly MetaField[];
   /** One line for docs/protocols.md: what it recognises and which specification it follows. */

@@ -26,7 +26,7 @@ import { IpProto } from '../decode/packet';
 import type { FlowTable } from '../flow/table';
 import { readHead, RecordHead } from '../flow/record';
 import { Cursor } from './cursor';
-import { Dir, DissectContext, Dissector, Verdict } from './dissector';
+import { Dir, DissectContext, FIRST_BYTE_MIN_LEN, Verdict } from './dissector';
 import { FlowDpi, MAX_PENDING, STREAM_CAP } from './flow-dpi';
 import type { MetaField, MetaValue } from './meta';
 import { META_FIELDS } from './meta';
@@ -403,27 +403,49 @@ export class DpiEngine {
 
     if (fd.detector >= 0) {
       const i = fd.detector;
-      const d = reg.list[i];
-      const v = this.run(d, i, fd, dir, buf, off, len, tcp);
-      if (v === Verdict.Done || v === Verdict.Exclude || fd.payloadPkts >= d.budget) this.close(f, fd);
+      const v = this.run(i, fd, dir, buf, off, len, tcp);
+      if (v === Verdict.Done || v === Verdict.Exclude || fd.payloadPkts >= reg.budgetOf[i]) this.close(f, fd);
       return;
     }
 
+    if (index === 0 && len >= FIRST_BYTE_MIN_LEN) this.excludeByFirstByte(fd, tcp, buf[off]);
     const hints = tcp ? reg.tcpHint : reg.udpHint;
     const h1 = hints[serverPort];
     const h2 = hints[clientPort];
     if (h1 >= 0 && this.tryOne(f, fd, h1, dir, buf, off, len, tcp)) return;
     if (h2 >= 0 && h2 !== h1 && this.tryOne(f, fd, h2, dir, buf, off, len, tcp)) return;
     const order = tcp ? reg.tcpOrder : reg.udpOrder;
-    for (let k = 0; k < order.length; k++) {
-      const i = order[k];
-      if (i === h1 || i === h2) continue;
-      if (this.tryOne(f, fd, i, dir, buf, off, len, tcp)) return;
-    }
+    const budgetOf = reg.budgetOf;
     const ex = fd.excluded;
     if (ex === null) return;
+    // The sweep: tryOne() written out, as this loop runs millions of times on flows nothing claims.
+    for (let k = 0; k < order.length; k++) {
+      const i = order[k];
+      const w = i >>> 5;
+      const bit = 1 << (i & 31);
+      if ((ex[w] & bit) !== 0 || i === h1 || i === h2) continue;
+      const v = this.run(i, fd, dir, buf, off, len, tcp);
+      if (v === Verdict.Exclude) ex[w] |= bit;
+      else if (v === Verdict.Continue) {
+        if (fd.payloadPkts >= budgetOf[i]) ex[w] |= bit;
+      } else {
+        this.detected(f, fd, i, v);
+        return;
+      }
+    }
     const budget = tcp ? TCP_FLOW_BUDGET : UDP_FLOW_BUDGET;
     if (fd.payloadPkts >= budget || this.allExcluded(ex, order)) this.close(f, fd);
+  }
+
+  /** The flow's first payload packet begins with byte b: excludes every dissector whose firstBytes leaves b out. */
+  private excludeByFirstByte(fd: FlowDpi, tcp: boolean, b: number): void {
+    const ex = fd.excluded;
+    if (ex === null) return;
+    const reg = this.registry;
+    const masks = tcp ? reg.tcpFirstMask : reg.udpFirstMask;
+    const words = reg.words;
+    const base = b * words;
+    for (let w = 0; w < words; w++) ex[w] |= masks[base + w];
   }
 
   private allExcluded(ex: Uint32Array, order: Int32Array): boolean {
@@ -437,7 +459,7 @@ export class DpiEngine {
   private wantsStream(fd: FlowDpi, tcp: boolean): boolean {
     const ex = fd.excluded;
     if (ex === null || !tcp) return false;
-    if (fd.detector >= 0) return this.registry.list[fd.detector].stream === true;
+    if (fd.detector >= 0) return this.registry.isStream[fd.detector] === 1;
     const s = this.registry.streamIndexes;
     for (let k = 0; k < s.length; k++) {
       const i = s[k];
@@ -452,36 +474,44 @@ export class DpiEngine {
     if (ex === null) return true;
     const bit = 1 << (i & 31);
     if ((ex[i >>> 5] & bit) !== 0) return false;
-    const d = this.registry.list[i];
-    const v = this.run(d, i, fd, dir, buf, off, len, tcp);
+    const reg = this.registry;
+    const v = this.run(i, fd, dir, buf, off, len, tcp);
     if (v === Verdict.Continue) {
-      if (fd.payloadPkts >= d.budget) ex[i >>> 5] |= bit;
+      if (fd.payloadPkts >= reg.budgetOf[i]) ex[i >>> 5] |= bit;
       return false;
     }
     if (v === Verdict.Exclude) {
       ex[i >>> 5] |= bit;
       return false;
     }
-    if (this.app[f] === 0) this.setLabel(f, d.id, 0, Confidence.Dpi);
+    this.detected(f, fd, i, v);
+    return true;
+  }
+
+  /** Dissector i detected flow f (verdict Detected or Done): label it, and close it or keep feeding only i. */
+  private detected(f: number, fd: FlowDpi, i: number, v: Verdict): void {
+    const reg = this.registry;
+    if (this.app[f] === 0) this.setLabel(f, reg.list[i].id, 0, Confidence.Dpi);
     this.detectedFlows++;
     this.remember(f);
-    if (v === Verdict.Done || fd.payloadPkts >= d.budget) this.close(f, fd);
+    if (v === Verdict.Done || fd.payloadPkts >= reg.budgetOf[i]) this.close(f, fd);
     else {
       fd.detector = i;
       if (this.onClassified !== null) this.onClassified(f);
     }
-    return true;
   }
 
-  private run(d: Dissector, i: number, fd: FlowDpi, dir: number, buf: Buffer, off: number, len: number, tcp: boolean): Verdict {
+  private run(i: number, fd: FlowDpi, dir: number, buf: Buffer, off: number, len: number, tcp: boolean): Verdict {
     const ctx = this.ctx;
-    if (tcp && d.stream === true && !this.borrowed) {
+    const reg = this.registry;
+    const stream = tcp && reg.isStream[i] === 1;
+    if (stream && !this.borrowed) {
       const s = dir === 0 ? fd.stream0 : fd.stream1;
       if (s === null) return Verdict.Continue;
       ctx.buf = s;
       ctx.off = 0;
       ctx.len = dir === 0 ? fd.streamLen0 : fd.streamLen1;
-    } else if (tcp && d.stream === true && len > STREAM_CAP) {
+    } else if (stream && len > STREAM_CAP) {
       ctx.buf = buf;
       ctx.off = off;
       ctx.len = STREAM_CAP;
@@ -492,8 +522,8 @@ export class DpiEngine {
     }
     ctx.cur.reset(ctx.buf, ctx.off, ctx.len);
     ctx.index = i;
-    ctx.declared = d.fields;
-    return d.dissect(ctx);
+    ctx.declared = reg.fieldsOf[i];
+    return reg.dissectOf[i](ctx);
   }
 
   private close(f: number, fd: FlowDpi): void {

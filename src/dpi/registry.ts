@@ -7,7 +7,7 @@
  * port-guess tables used when DPI gives up (dissectors' default ports, then
  * nDPI's default ports list).
  */
-import type { Dissector } from './dissector';
+import type { Dissector, FirstBytes } from './dissector';
 import { On } from './dissector';
 import { ALL_DISSECTORS } from './protocols/index';
 import { DEFAULT_PORTS } from './generated/default-ports';
@@ -23,6 +23,24 @@ export class Registry {
   readonly udpGuess = new Uint16Array(65536);
   readonly streamIndexes: Int32Array;
   readonly hasStream: boolean;
+  /**
+   * The descriptors' per-packet properties as uniform tables by registry
+   * index. The descriptors are object literals of many shapes, so reading
+   * d.budget or d.dissect from them in the engine's loop is a megamorphic
+   * property load on every call; these tables make each read an element load.
+   */
+  readonly dissectOf: readonly Dissector['dissect'][];
+  readonly budgetOf: Uint16Array;
+  readonly isStream: Uint8Array;
+  readonly fieldsOf: readonly (readonly string[])[];
+  /** Words of a per-flow exclusion bitset (one bit per dissector). */
+  readonly words: number;
+  /**
+   * Per transport, 256 exclusion masks of `words` words each: mask b has the
+   * bit of every dissector whose tcpFirstBytes (udpFirstBytes) leaves out byte b.
+   */
+  readonly tcpFirstMask: Uint32Array;
+  readonly udpFirstMask: Uint32Array;
   private readonly byId = new Map<number, Dissector>();
 
   constructor(list: readonly Dissector[], defaultPorts: readonly (string | number)[] = DEFAULT_PORTS) {
@@ -54,6 +72,13 @@ export class Registry {
       const port = Number(defaultPorts[i + 1]);
       if (table[port] === 0) table[port] = Number(defaultPorts[i + 2]);
     }
+    this.dissectOf = list.map((d) => d.dissect.bind(d));
+    this.budgetOf = Uint16Array.from(list.map((d) => d.budget));
+    this.isStream = Uint8Array.from(list.map((d) => (d.stream === true ? 1 : 0)));
+    this.fieldsOf = list.map((d) => d.fields);
+    this.words = (list.length + 31) >>> 5;
+    this.tcpFirstMask = firstByteMasks(list, On.Tcp, this.words);
+    this.udpFirstMask = firstByteMasks(list, On.Udp, this.words);
     this.streamIndexes = Int32Array.from(list.map((_, i) => i).filter((i) => list[i].stream === true));
     this.hasStream = this.streamIndexes.length > 0;
   }
@@ -93,4 +118,26 @@ export class Registry {
     const ports = l4 === 6 ? d?.tcpPorts : d?.udpPorts;
     return ports !== undefined && ports.length > 0;
   }
+}
+
+/** The 256 flags "byte b is listed" of a firstBytes declaration. */
+export function firstByteSet(list: FirstBytes): Uint8Array {
+  const allowed = new Uint8Array(256);
+  for (const r of list) {
+    const [from, to] = typeof r === 'number' ? [r, r] : r;
+    for (let b = from; b <= to; b++) allowed[b] = 1;
+  }
+  return allowed;
+}
+
+/** The exclusion masks by first byte of the dissectors on transport `on` that declare their first bytes there. */
+function firstByteMasks(list: readonly Dissector[], on: number, words: number): Uint32Array {
+  const masks = new Uint32Array(256 * words);
+  list.forEach((d, i) => {
+    const declared = on === On.Tcp ? d.tcpFirstBytes : d.udpFirstBytes;
+    if ((d.on & on) === 0 || declared === undefined) return;
+    const allowed = firstByteSet(declared);
+    for (let b = 0; b < 256; b++) if (allowed[b] === 0) masks[b * words + (i >>> 5)] |= 1 << (i & 31);
+  });
+  return masks;
 }

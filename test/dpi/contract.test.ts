@@ -3,15 +3,19 @@
  * dissector"): a well-formed descriptor (a known nDPI id, declared fields that
  * exist, a positive budget, a doc line); never throwing on random or truncated
  * payloads in either direction; never being called for a flow after its
- * packet budget; setting only the fields it declares.
+ * packet budget; setting only the fields it declares; excluding, without a
+ * label or metadata, every first packet whose first byte its
+ * tcpFirstBytes/udpFirstBytes leave out (the engine skips it there on that promise).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ALL_DISSECTORS } from '../../src/dpi/protocols/index';
-import { Dissector, DissectContext, On, Verdict } from '../../src/dpi/dissector';
+import { Dissector, DissectContext, FIRST_BYTE_MIN_LEN, On, Verdict } from '../../src/dpi/dissector';
+import { FlowDpi } from '../../src/dpi/flow-dpi';
+import { Cursor } from '../../src/dpi/cursor';
 import { META_FIELDS } from '../../src/dpi/meta';
 import { PROTOCOL_NAMES } from '../../src/dpi/generated/protocols';
-import { Registry } from '../../src/dpi/registry';
+import { firstByteSet, Registry } from '../../src/dpi/registry';
 import { dissect, TestPacket } from './harness';
 import { rng } from '../support/common';
 
@@ -78,6 +82,69 @@ for (const d of ALL_DISSECTORS) {
       const base = randomBytes(next, 96);
       for (let k = 0; k <= base.length; k++) {
         dissect({ l4, serverPort: ports[0] ?? 5000, dissectors: [d] }, [{ payload: base.subarray(0, Math.max(k, 1)) }, { dir: 1, payload: base.subarray(0, Math.max(k, 1)) }]);
+      }
+    }
+  });
+}
+
+/** The context of a flow's first payload packet, sent by the client (dir 0) or the server (dir 1). */
+function firstPacket(l4: 'tcp' | 'udp', payload: Buffer, dir: 0 | 1, serverPort: number): { ctx: DissectContext; touched(): boolean } {
+  const fd = new FlowDpi(1);
+  const clientPort = 40000;
+  let touched = false;
+  const touch = (): void => {
+    touched = true;
+  };
+  const ctx = {
+    buf: payload, off: 0, len: payload.length, cur: new Cursor().reset(payload, 0, payload.length), dir, l4: l4 === 'tcp' ? 6 : 17,
+    srcPort: dir === 0 ? clientPort : serverPort, dstPort: dir === 0 ? serverPort : clientPort, clientPort, serverPort,
+    dirIndex: 0, flowIndex: 0, c2sPackets: dir === 0 ? 1 : 0, s2cPackets: dir === 0 ? 0 : 1, tsMs: 1_700_000_000_000,
+    ipVersion: 4, srcAddr: Int32Array.from([0x0a000001, 0, 0, 0, 0x0a000002, 0, 0, 0]), srcAddrOff: dir === 0 ? 0 : 4,
+    dstAddr: Int32Array.from([0x0a000001, 0, 0, 0, 0x0a000002, 0, 0, 0]), dstAddrOff: dir === 0 ? 4 : 0,
+    flow: fd, state: undefined, detect: touch, set: touch, risk: touch,
+  } as unknown as DissectContext;
+  return { ctx, touched: () => touched };
+}
+
+/** Tails put after the first byte: random, constant and the beginnings of common protocols' messages. */
+function tails(next: () => number): Buffer[] {
+  const text = Buffer.from('GET / HTTP/1.1\r\nHost: example.com\r\nUser-Agent: x\r\n\r\n'.repeat(40), 'latin1');
+  const tlsLike = Buffer.from('0301020001fc0303'.repeat(200), 'hex');
+  return [randomBytes(next, 1500), Buffer.alloc(1500), Buffer.alloc(1500, 0xff), text.subarray(1), tlsLike, Buffer.alloc(1500, 0x20)];
+}
+
+for (const d of ALL_DISSECTORS.filter((x) => x.tcpFirstBytes !== undefined || x.udpFirstBytes !== undefined)) {
+  test(`contract: ${name(d)} excludes a first packet whose first byte it does not declare`, () => {
+    const next = rng(0x5eed ^ d.id);
+    const bodies = tails(next);
+    for (const l4 of ['tcp', 'udp'] as const) {
+      const declared = l4 === 'tcp' ? d.tcpFirstBytes : d.udpFirstBytes;
+      if ((d.on & (l4 === 'tcp' ? On.Tcp : On.Udp)) === 0) {
+        assert.equal(declared, undefined, `${name(d)}: first bytes declared for ${l4}, which it does not run on`);
+        continue;
+      }
+      if (declared === undefined) continue;
+      for (const r of declared) {
+        const [from, to] = typeof r === 'number' ? [r, r] : r;
+        assert.ok(Number.isInteger(from) && Number.isInteger(to) && from >= 0 && to <= 255 && from <= to, `${name(d)}: first-byte entry ${String(r)}`);
+      }
+      const allowed = firstByteSet(declared);
+      const ports = [...((l4 === 'tcp' ? d.tcpPorts : d.udpPorts) ?? []).slice(0, 2), 5000];
+      for (let b = 0; b < 256; b++) {
+        if (allowed[b] === 1) continue;
+        for (const body of bodies) {
+          for (const len of [FIRST_BYTE_MIN_LEN, 40, 300, 1400]) {
+            const payload = Buffer.concat([Buffer.from([b]), body.subarray(0, len - 1)]);
+            for (const port of ports) {
+              for (const dir of [0, 1] as const) {
+                const { ctx, touched } = firstPacket(l4, payload, dir, port);
+                const v = d.dissect(ctx);
+                assert.equal(v, Verdict.Exclude, `${name(d)} on ${l4}/${port}, dir ${dir}, ${len} bytes beginning 0x${b.toString(16).padStart(2, '0')}: verdict ${v}, not Exclude, so its ${l4}FirstBytes must list 0x${b.toString(16)}`);
+                assert.equal(touched(), false, `${name(d)}: labelled or set metadata on a first byte it does not declare`);
+              }
+            }
+          }
+        }
       }
     }
   });

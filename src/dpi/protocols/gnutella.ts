@@ -103,6 +103,7 @@ export const dissector: Dissector = {
   id: P.Gnutella,
   on: On.TcpUdp,
   budget: 4,
+  tcpFirstBytes: [0x47, 0x16],
   fields: [],
   doc: 'Gnutella/G2: "GNUTELLA CONNECT/" handshakes, anonymous-DH TLS of servents, Mojito DHT messages and G2 "GND" datagrams over UDP (Gnutella 0.6, G2 specifications).',
   dissect(ctx: DissectContext): Verdict {
