@@ -1,0 +1,75 @@
+/**
+ * The first-byte prefilter: a dissector declaring tcpFirstBytes/udpFirstBytes
+ * is not called for a flow whose first payload packet (of at least
+ * FIRST_BYTE_MIN_LEN bytes) begins with another byte, and is called as
+ * before otherwise (declared byte, short first packet, other transport).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Dissector, DissectContext, FIRST_BYTE_MIN_LEN, On, Verdict } from '../../src/dpi/dissector';
+import { firstByteSet, Registry } from '../../src/dpi/registry';
+import { dissect } from './harness';
+
+/** A dissector that counts its calls, detects on 'Z' and otherwise asks for more. */
+function counting(calls: number[], decl: Partial<Dissector>): Dissector {
+  return {
+    id: 7,
+    on: On.TcpUdp,
+    budget: 8,
+    fields: [],
+    doc: 'test dissector counting its calls',
+    ...decl,
+    dissect(ctx: DissectContext): Verdict {
+      calls.push(ctx.flowIndex);
+      return ctx.buf[ctx.off] === 0x5a ? Verdict.Done : Verdict.Continue;
+    },
+  };
+}
+
+const body = (first: number, len: number): Buffer => Buffer.concat([Buffer.from([first]), Buffer.alloc(len - 1, 0x41)]);
+
+test('firstByteSet lists single bytes and inclusive ranges', () => {
+  const s = firstByteSet([0x16, [0x30, 0x32], 0xff]);
+  assert.deepEqual([...s.keys()].filter((b) => s[b] === 1), [0x16, 0x30, 0x31, 0x32, 0xff]);
+});
+
+test('registry masks: one bit per dissector whose declaration leaves the byte out, per transport', () => {
+  const a = counting([], { tcpFirstBytes: [0x16] });
+  const b = counting([], { udpFirstBytes: [[0x80, 0xff]] });
+  const r = new Registry([a, b]);
+  assert.equal(r.words, 1);
+  assert.equal(r.tcpFirstMask[0x16], 0);
+  assert.equal(r.tcpFirstMask[0x17], 0b01);
+  assert.equal(r.udpFirstMask[0x17], 0b10);
+  assert.equal(r.udpFirstMask[0x80], 0);
+});
+
+test('a dissector is not called for a flow whose first packet begins with a byte it does not declare', () => {
+  const calls: number[] = [];
+  const r = dissect({ l4: 'tcp', serverPort: 5000, dissectors: [counting(calls, { tcpFirstBytes: [0x5a] })] }, [
+    { payload: body(0x47, 40) },
+    { dir: 1, payload: body(0x5a, 40) },
+  ]);
+  assert.deepEqual(calls, []);
+  assert.equal(r.name, 'Unknown');
+});
+
+test('it is called as before when the first byte is declared, on later packets, and on the other transport', () => {
+  const calls: number[] = [];
+  const d = counting(calls, { tcpFirstBytes: [0x47, 0x5a] });
+  const r = dissect({ l4: 'tcp', serverPort: 5000, dissectors: [d] }, [{ payload: body(0x47, 40) }, { dir: 1, payload: body(0x5a, 40) }]);
+  assert.deepEqual(calls, [0, 1]);
+  assert.notEqual(r.name, 'Unknown');
+  calls.length = 0;
+  dissect({ l4: 'udp', serverPort: 5000, dissectors: [d] }, [{ payload: body(0x01, 40) }]);
+  assert.deepEqual(calls, [0], 'no udpFirstBytes: any first byte');
+});
+
+test(`a first packet shorter than ${FIRST_BYTE_MIN_LEN} bytes is offered whatever its first byte`, () => {
+  const calls: number[] = [];
+  dissect({ l4: 'udp', serverPort: 5000, dissectors: [counting(calls, { udpFirstBytes: [0x5a] })] }, [
+    { payload: body(0x01, FIRST_BYTE_MIN_LEN - 1) },
+    { dir: 1, payload: body(0x01, 40) },
+  ]);
+  assert.deepEqual(calls, [0, 1]);
+});
