@@ -80,6 +80,20 @@ export function putJsonString(buf: Buffer, p: number, s: string, limit: number):
   return p;
 }
 
+/**
+ * Writes the list as a JSON array in one native step (JSON.stringify and a
+ * UTF-8 write) when it certainly fits before `limit` (then the bytes are those
+ * of the per-character path: same escapes, UTF-8 as is). Returns the end, or
+ * -1 when it may not fit or holds a lone surrogate (which JSON.stringify
+ * escapes and the per-character path replaces): the caller then writes it
+ * element by element.
+ */
+function putJsonArray(buf: Buffer, p: number, v: readonly string[], limit: number): number {
+  const j = JSON.stringify(v);
+  if (p + j.length * 3 + 8 > limit || j.includes('\\ud')) return -1;
+  return p + buf.write(j, p, 'utf8');
+}
+
 const keyCache = new Map<string, Uint8Array>();
 function key(name: string): Uint8Array {
   let k = keyCache.get(name);
@@ -122,6 +136,11 @@ export function writeDpiMeta(dpi: DpiEngine | null, f: number, buf: Buffer, p: n
         p = putJsonString(buf, p, v, end - TAIL);
         buf[p++] = 0x22;
       } else {
+        const q = putJsonArray(buf, p, v, end - TAIL);
+        if (q >= 0) {
+          p = q;
+          continue;
+        }
         buf[p++] = 0x5b;
         for (let i = 0; i < v.length; i++) {
           if (p + 8 > end - TAIL) break;
