@@ -21,6 +21,7 @@ export const dissector: Dissector = {
   id: P.Activision,
   on: On.Udp,
   budget: 4,
+  udpFirstBytes: [0x0c, 0x0d], // magic 0x0c02 / 0x0d02
   fields: [],
   doc: 'Activision (Call of Duty): 0x0c02/0x0d02 connection request echoed by the peer with the other magic.',
   dissect(ctx: DissectContext): Verdict {

@@ -35,6 +35,7 @@ export const dissector: Dissector = {
   on: On.Udp,
   udpPorts: [22023],
   budget: 2,
+  udpFirstBytes: [0x08], // Hazel Hello
   fields: [],
   doc: 'Among Us: the Hazel Hello packet (0x08, nonce, Hazel version) with a plausible client version and player name.',
   dissect(ctx: DissectContext): Verdict {

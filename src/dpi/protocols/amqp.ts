@@ -51,6 +51,7 @@ export const dissector: Dissector = {
   id: P.AMQP,
   on: On.Tcp,
   budget: 2,
+  tcpFirstBytes: [0x01, 0x02, 0x08], // 0-9-1 frame types method, header, heartbeat ("AMQP" headers are 8 bytes)
   fields: [],
   doc: 'AMQP protocol header ("AMQP" + 0-9-1 / 0-10 / 1.0 version) or an AMQP 0-9-1 method/header/heartbeat frame ending with 0xCE.',
   dissect(ctx: DissectContext): Verdict {

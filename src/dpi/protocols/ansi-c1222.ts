@@ -51,6 +51,8 @@ export const dissector: Dissector = {
   tcpPorts: [1153],
   udpPorts: [1153],
   budget: 2,
+  tcpFirstBytes: [0x60], // ACSE PDU tag
+  udpFirstBytes: [0x60],
   fields: [],
   doc: 'ANSI C12.22 ACSE PDU: BER tag 0x60 covering the payload, context-tagged elements tiling it, user-information (0xBE) present.',
   dissect(ctx: DissectContext): Verdict {

@@ -15,6 +15,7 @@ export const dissector: Dissector = {
   id: P.AVAST,
   on: On.Tcp,
   budget: 2,
+  tcpFirstBytes: [0x4e], // 'N'OSA
   fields: [],
   doc: 'AVAST client protocol: "NOSA" magic and a 16-bit total length that matches the message.',
   dissect(ctx: DissectContext): Verdict {

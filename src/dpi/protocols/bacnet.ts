@@ -15,6 +15,7 @@ export const dissector: Dissector = {
   on: On.Udp,
   udpPorts: [47808],
   budget: 2,
+  udpFirstBytes: [0x81], // BVLC type
   fields: [],
   doc: 'BACnet/IP BVLC header (type 0x81, function 0..0x0C, length equal to the datagram, NPDU version 1 where an NPDU follows).',
   dissect(ctx: DissectContext): Verdict {

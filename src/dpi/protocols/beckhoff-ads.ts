@@ -16,6 +16,7 @@ export const dissector: Dissector = {
   on: On.Tcp,
   tcpPorts: [48898],
   budget: 2,
+  tcpFirstBytes: [0x00], // AMS/TCP reserved
   fields: [],
   doc: 'Beckhoff AMS/TCP header (reserved 0, length) with an AMS header (command id 0..9, ADS state flags, data length consistent).',
   dissect(ctx: DissectContext): Verdict {

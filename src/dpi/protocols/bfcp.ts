@@ -31,6 +31,8 @@ export const dissector: Dissector = {
   id: P.BFCP,
   on: On.TcpUdp,
   budget: 4,
+  tcpFirstBytes: [0x20, 0x28, 0x30, 0x38, 0x40, 0x48, 0x50, 0x58], // version 1/2, R and F flags, reserved bits 0
+  udpFirstBytes: [0x20, 0x28, 0x30, 0x38, 0x40, 0x48, 0x50, 0x58],
   fields: [],
   doc: 'BFCP (RFC 8855): two messages with valid common headers (version 1/2, primitive 1-17) sharing conference and user ids.',
   dissect(ctx: DissectContext): Verdict {

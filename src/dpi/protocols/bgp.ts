@@ -15,6 +15,7 @@ export const dissector: Dissector = {
   on: On.Tcp,
   tcpPorts: [179, 2605],
   budget: 2,
+  tcpFirstBytes: [0xff], // marker
   fields: [],
   doc: 'BGP message header: 16 x 0xFF marker, length >= 19, type 1..5 (OPEN version 4, KEEPALIVE 19 bytes).',
   dissect(ctx: DissectContext): Verdict {

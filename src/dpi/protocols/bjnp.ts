@@ -16,6 +16,8 @@ export const dissector: Dissector = {
   on: On.TcpUdp,
   udpPorts: [8612],
   budget: 2,
+  tcpFirstBytes: [0x42, 0x4d], // 'B'JNP/BJNS/BJNB, 'M'FNP
+  udpFirstBytes: [0x42, 0x4d],
   fields: [],
   doc: 'Canon BJNP header: "BJNP"/"BJNS"/"BJNB"/"MFNP" magic, device type 1/2 (|0x80), payload length equal to the rest.',
   dissect(ctx: DissectContext): Verdict {

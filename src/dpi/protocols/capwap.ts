@@ -53,6 +53,7 @@ export const dissector: Dissector = {
   on: On.Udp,
   udpPorts: [5246, 5247],
   budget: 2,
+  udpFirstBytes: [0x00, 0x01], // preamble: CAPWAP header, DTLS
   fields: [],
   doc: 'CAPWAP preamble and header (RFC 5415): DTLS-wrapped records, control messages with an exact element length, data keep-alives, or 802.11 data frames.',
   dissect(ctx: DissectContext): Verdict {

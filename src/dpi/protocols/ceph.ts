@@ -16,6 +16,7 @@ export const dissector: Dissector = {
   on: On.Tcp,
   tcpPorts: [3300, 6789],
   budget: 2,
+  tcpFirstBytes: [0x63], // 'c'eph v
   fields: [],
   doc: 'Ceph messenger banner: "ceph v027" (v1) or "ceph v2\\n" (v2).',
   dissect(ctx: DissectContext): Verdict {

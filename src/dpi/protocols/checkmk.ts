@@ -17,6 +17,7 @@ export const dissector: Dissector = {
   on: On.Tcp,
   tcpPorts: [6556],
   budget: 1,
+  tcpFirstBytes: [0x3c], // '<'<<check_mk>>>
   fields: [],
   doc: 'Checkmk agent output starting with the "<<<check_mk>>>" section header.',
   dissect(ctx: DissectContext): Verdict {

@@ -63,6 +63,7 @@ export const dissector: Dissector = {
   on: On.Udp,
   udpPorts: [5683, 5684],
   budget: 4,
+  udpFirstBytes: [[0x40, 0x48], [0x50, 0x58], [0x60, 0x68], [0x70, 0x78]], // version 1, type, token length 0..8
   fields: [],
   doc: 'CoAP (RFC 7252) messages: header, token and option encoding; off its ports a request answered with the same message ID or token.',
   dissect(ctx: DissectContext): Verdict {

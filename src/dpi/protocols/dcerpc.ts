@@ -67,6 +67,8 @@ export const dissector: Dissector = {
   tcpPorts: [135],
   udpPorts: [135],
   budget: 2,
+  tcpFirstBytes: [0x05], // version 5 (connection-oriented)
+  udpFirstBytes: [0x04], // version 4 (connectionless)
   fields: [],
   doc: 'DCE/RPC connection-oriented (v5) and connectionless (v4) PDU headers with consistent lengths; PROFINET IO interface UUIDs give DCERPC.PROFINET_IO.',
   dissect(ctx: DissectContext): Verdict {

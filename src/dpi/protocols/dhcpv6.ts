@@ -33,6 +33,7 @@ export const dissector: Dissector = {
   id: P.DHCPV6,
   on: On.Udp,
   budget: 1,
+  udpFirstBytes: [[0x01, 0x24]], // message types 1..36
   fields: [],
   doc: 'DHCPv6 (RFC 8415) messages on UDP 546/547: message type and an option list filling the message.',
   dissect(ctx: DissectContext): Verdict {

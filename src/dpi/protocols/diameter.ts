@@ -19,6 +19,7 @@ export const dissector: Dissector = {
   on: On.Tcp,
   tcpPorts: [3868],
   budget: 2,
+  tcpFirstBytes: [0x01], // version
   fields: [],
   doc: 'Diameter header (version 1, length, reserved flag bits clear, command code) and a well-formed first AVP.',
   dissect(ctx: DissectContext): Verdict {

@@ -21,6 +21,7 @@ export const dissector: Dissector = {
   on: On.Tcp,
   tcpPorts: [104],
   budget: 2,
+  tcpFirstBytes: [0x01, 0x02], // A-ASSOCIATE-RQ/AC
   fields: [],
   doc: 'DICOM A-ASSOCIATE-RQ/AC PDU: type 1/2, length, protocol version 1, printable AE titles, Application Context item 0x10.',
   dissect(ctx: DissectContext): Verdict {

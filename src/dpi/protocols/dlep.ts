@@ -42,6 +42,8 @@ export const dissector: Dissector = {
   tcpPorts: [854],
   udpPorts: [854],
   budget: 2,
+  tcpFirstBytes: [0x00], // message type 1..17 (BE16)
+  udpFirstBytes: [0x44], // 'D'LEP
   fields: [],
   doc: 'DLEP (RFC 8175): UDP "DLEP" discovery signals, or TCP session messages, with data items tiling each message.',
   dissect(ctx: DissectContext): Verdict {

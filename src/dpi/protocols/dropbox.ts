@@ -75,6 +75,7 @@ export const dissector: Dissector = {
   on: On.Udp,
   udpPorts: [17500],
   budget: 2,
+  udpFirstBytes: [[0x40, 0x48], [0x50, 0x58], [0x60, 0x68], [0x70, 0x78], 0x7b], // CoAP version 1 (token length 0..8), '{' JSON
   fields: [],
   doc: 'Dropbox LAN sync: the db-lsp-disc JSON broadcast ("host_int", "version") and CoAP messages for its "Bus17Cmd" resource.',
   dissect(ctx: DissectContext): Verdict {

@@ -19,6 +19,7 @@ export const dissector: Dissector = {
   id: P.eDonkey,
   on: On.Tcp,
   budget: 2,
+  tcpFirstBytes: [0xc5, 0xd4, 0xe3], // protocol byte
   fields: [],
   doc: 'eDonkey/eMule TCP messages: protocol byte 0xE3/0xC5/0xD4, length, login/hello opcode (eMule protocol specification).',
   dissect(ctx: DissectContext): Verdict {

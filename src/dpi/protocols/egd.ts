@@ -19,6 +19,7 @@ export const dissector: Dissector = {
   id: P.EthernetGlobalData,
   on: On.Udp,
   budget: 2,
+  udpFirstBytes: [0x0d], // type
   fields: [],
   doc: 'Ethernet Global Data: the 32-byte EGD header (type 0x0D, version 1, producer id = sender address, valid timestamp, zero reserved).',
   dissect(ctx: DissectContext): Verdict {

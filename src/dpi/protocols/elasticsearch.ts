@@ -34,6 +34,7 @@ export const dissector: Dissector = {
   id: P.Elasticsearch,
   on: On.Tcp,
   budget: 2,
+  tcpFirstBytes: [0x45], // 'E'S
   fields: [],
   doc: 'Elasticsearch transport protocol: "ES" marker, message length, request id, status flags and a plausible version id (or the "ES" -1 ping).',
   dissect(ctx: DissectContext): Verdict {

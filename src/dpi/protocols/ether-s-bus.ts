@@ -17,6 +17,7 @@ export const dissector: Dissector = {
   on: On.Udp,
   udpPorts: [5050],
   budget: 2,
+  udpFirstBytes: [0x00], // BE32 telegram length equal to the datagram's
   fields: [],
   doc: 'Ether-S-Bus header: telegram length equal to the datagram, version/protocol type 0..1, attribute 0..2.',
   dissect(ctx: DissectContext): Verdict {
