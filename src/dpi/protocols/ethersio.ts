@@ -13,6 +13,7 @@ export const dissector: Dissector = {
   on: On.Udp,
   udpPorts: [6060],
   budget: 2,
+  udpFirstBytes: [0x45], // 'E'SIO
   fields: [],
   doc: 'Ether-SIO header: "ESIO", version 0, telegram type 0..2, reserved 0.',
   dissect(ctx: DissectContext): Verdict {

@@ -34,6 +34,7 @@ export const dissector: Dissector = {
   id: P.FIX,
   on: On.Tcp,
   budget: 2,
+  tcpFirstBytes: [0x38], // '8=' BeginString
   fields: [],
   doc: 'FIX standard header: "8=<BeginString>" SOH "9=<BodyLength>" SOH "35=<MsgType>" at the start of a segment.',
   dissect(ctx: DissectContext): Verdict {

@@ -42,6 +42,7 @@ export const dissector: Dissector = {
   id: P.FLUTE,
   on: On.Udp,
   budget: 4,
+  udpFirstBytes: [[0x10, 0x1f]], // LCT version 1
   fields: [],
   doc: 'FLUTE (RFC 6726): an ALC/LCT packet (RFC 5651 header, TOI 0) carrying the XML FDT-Instance.',
   dissect(ctx: DissectContext): Verdict {

@@ -110,6 +110,8 @@ const ftpControl: Dissector = {
   tcpPorts: [21],
   budget: 24,
   stream: true,
+  // reply digits, command letters (either case); the check (c | 0x20) also lets 0x10..0x19 through
+  tcpFirstBytes: [[0x10, 0x19], [0x30, 0x39], [0x41, 0x5a], [0x61, 0x7a]],
   fields: ['server_banner', 'username', ...STARTTLS_FIELDS],
   doc: 'FTP control (RFC 959): 220 greeting and FTP commands on any port; banner, USER name; AUTH TLS followed by TLS as FTPS.',
   dissect(ctx: DissectContext): Verdict {
@@ -167,6 +169,8 @@ const ftpData: Dissector = {
   tcpPorts: [20],
   budget: 1,
   weak: true,
+  // listing types - b c d l p s; file magic % 7 B G O P R f 0x1f 0x89 0xff
+  tcpFirstBytes: [0x1f, 0x25, 0x2d, 0x37, 0x42, 0x47, 0x4f, 0x50, 0x52, [0x62, 0x64], 0x66, 0x6c, 0x70, 0x73, 0x89, 0xff],
   fields: [],
   doc: 'FTP data (weak): a flow opening with a Unix directory listing line, or with a common file signature in a large first segment.',
   dissect(ctx: DissectContext): Verdict {

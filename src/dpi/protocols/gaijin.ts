@@ -55,6 +55,8 @@ export const dissector: Dissector = {
   on: On.Udp,
   udpPorts: [20011],
   budget: 2,
+  // StatsD metric name characters - . 0-9 A-Z _ a-z; connect packet 0x8f
+  udpFirstBytes: [0x2d, 0x2e, [0x30, 0x39], [0x41, 0x5a], 0x5f, [0x61, 0x7a], 0x8f],
   fields: [],
   doc: 'Gaijin Entertainment: the 52-byte 0x8FFF/0x82FF0001 connect packet, or StatsD telemetry tagged with Gaijin\'s circuit= and project= dimensions.',
   dissect(ctx: DissectContext): Verdict {

@@ -14,6 +14,7 @@ export const dissector: Dissector = {
   on: On.Tcp,
   tcpPorts: [4730],
   budget: 2,
+  tcpFirstBytes: [0x00], // "\0REQ"/"\0RES"
   fields: [],
   doc: 'Gearman binary packet header: "\\0REQ"/"\\0RES", packet type 1..42, data size within the segment.',
   dissect(ctx: DissectContext): Verdict {

@@ -67,6 +67,8 @@ export const dissector: Dissector = {
   on: On.Udp,
   udpPorts: [2152, 2123],
   budget: 2,
+  // GTP' flags (version 0..2), GTPv1 flags, GTPv2 flags
+  udpFirstBytes: [0x0e, 0x0f, 0x2e, 0x2f, [0x30, 0x37], 0x40, 0x48, 0x4e, 0x4f, 0x50, 0x58],
   fields: [],
   doc: 'GTPv1-C/U, GTPv2-C and GTP\' headers with lengths equal to the datagram; labelled GTP.GTP_C, GTP.GTP_U or GTP.GTP_PRIME.',
   dissect(ctx: DissectContext): Verdict {

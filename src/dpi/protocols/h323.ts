@@ -57,6 +57,7 @@ export const dissector: Dissector = {
   on: On.Tcp,
   tcpPorts: [1719, 1720],
   budget: 2,
+  tcpFirstBytes: [0x03], // TPKT version 3
   fields: [],
   doc: 'H.323 call signalling: TPKT-framed Q.931 messages (H.225.0) with a user-user information element.',
   dissect(ctx: DissectContext): Verdict {

@@ -20,6 +20,7 @@ export const dissector: Dissector = {
   id: P.HalfLife2,
   on: On.Udp,
   budget: 4,
+  udpFirstBytes: [0xff], // connectionless header 0xFFFFFFFF
   fields: [],
   doc: 'Half-Life 2 / Source connection handshake: 0xFFFFFFFF connectionless packets ending in "000\\0", answered in the other direction.',
   dissect(ctx: DissectContext): Verdict {

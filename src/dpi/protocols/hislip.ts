@@ -16,6 +16,7 @@ export const dissector: Dissector = {
   on: On.Tcp,
   tcpPorts: [4880],
   budget: 2,
+  tcpFirstBytes: [0x48], // 'H'S prologue
   fields: [],
   doc: 'HiSLIP message header: "HS" prologue, message type 0..26, 64-bit payload length consistent with the segment.',
   dissect(ctx: DissectContext): Verdict {

@@ -27,6 +27,7 @@ export const dissector: Dissector = {
   on: On.Tcp,
   tcpPorts: [2575],
   budget: 2,
+  tcpFirstBytes: [0x0b, 0x4d], // MLLP start block, 'M'SH
   fields: [],
   doc: 'HL7 v2 message header segment "MSH|^~\\&|" (any separator and encoding characters), optionally after the MLLP start block 0x0B.',
   dissect(ctx: DissectContext): Verdict {

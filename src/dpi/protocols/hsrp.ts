@@ -26,6 +26,7 @@ export const dissector: Dissector = {
   on: On.Udp,
   udpPorts: [1985, 2029],
   budget: 1,
+  udpFirstBytes: [0x00, 0x01], // v1 version 0, v2 Group State TLV type 1
   fields: [],
   doc: 'HSRP v1 (RFC 2281) and v2 (Group State TLV) messages on UDP 1985/2029.',
   dissect(ctx: DissectContext): Verdict {

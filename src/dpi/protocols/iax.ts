@@ -35,6 +35,7 @@ export const dissector: Dissector = {
   on: On.Udp,
   udpPorts: [4569],
   budget: 2,
+  udpFirstBytes: [[0x80, 0xff]], // full frame: F bit set
   fields: [],
   doc: 'IAX2 (RFC 5456) full frames: call numbers, frame type and subclass, information elements filling an IAX control frame.',
   dissect(ctx: DissectContext): Verdict {

@@ -26,6 +26,8 @@ export const dissector: Dissector = {
   tcpPorts: [4712],
   udpPorts: [4713],
   budget: 2,
+  tcpFirstBytes: [0xaa], // SYNC
+  udpFirstBytes: [0xaa],
   fields: [],
   doc: 'IEEE C37.118.2 frame: SYNC 0xAA with frame type 0..5 and version 1..3, FRAMESIZE equal to the payload, valid CRC-CCITT.',
   dissect(ctx: DissectContext): Verdict {

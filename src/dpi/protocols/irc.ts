@@ -56,6 +56,8 @@ export const dissector: Dissector = {
   on: On.Tcp,
   tcpPorts: [6667],
   budget: 8,
+  // ':' prefix, 'C'AP 'N'ICK 'P'ASS 'U'SER either case; (c | 0x20) also lets 0x1a through
+  tcpFirstBytes: [0x1a, 0x3a, 0x43, 0x4e, 0x50, 0x55, 0x63, 0x6e, 0x70, 0x75],
   stream: true,
   fields: ['username'],
   doc: 'IRC (RFC 2812): client registration (CAP/PASS/NICK/USER) and prefixed server messages on any port; USER name.',

@@ -67,6 +67,7 @@ export const dissector: Dissector = {
   id: P.ISO9506_1_MMS,
   on: On.Tcp,
   budget: 8,
+  tcpFirstBytes: [0x03], // TPKT version 3
   fields: [],
   doc: 'ISO 9506 MMS over ISO-on-TCP: session CONNECT/ACCEPT naming the MMS abstract syntax, or session data with an MMS confirmed/unconfirmed PDU.',
   dissect(ctx: DissectContext): Verdict {

@@ -40,6 +40,7 @@ export const dissector: Dissector = {
   tcpPorts: [5222, 5269],
   budget: 4,
   stream: true,
+  tcpFirstBytes: [0x0a, 0x0d, 0x20, 0x3c], // white space before '<'?xml / '<'stream:stream
   fields: ['server_name'],
   doc: 'XMPP/Jabber (RFC 6120): the <stream:stream> header (with its streams namespace) on any port; the "to" domain.',
   dissect(ctx: DissectContext): Verdict {

@@ -15,6 +15,7 @@ export const dissector: Dissector = {
   on: On.Tcp,
   tcpPorts: [1099],
   budget: 2,
+  tcpFirstBytes: [0x4a], // 'J'RMI
   fields: [],
   doc: 'Java RMI transport header: "JRMI", version 2, protocol 0x4B/0x4C/0x4D.',
   dissect(ctx: DissectContext): Verdict {

@@ -33,6 +33,7 @@ export const dissector: Dissector = {
   on: On.Tcp,
   tcpPorts: [9092],
   budget: 4,
+  tcpFirstBytes: [[0x00, 0x04]], // request size <= 0x4000000
   fields: [],
   doc: 'Kafka request header (size equal to the segment, api key/version in range, printable or null client id), or a response echoing its correlation id.',
   dissect(ctx: DissectContext): Verdict {

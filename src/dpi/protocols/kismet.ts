@@ -25,6 +25,7 @@ export const dissector: Dissector = {
   id: P.Kismet,
   on: On.Tcp,
   budget: 4,
+  tcpFirstBytes: [0x21, 0x2a], // '!' client command, '*'KISMET banner
   fields: [],
   doc: 'Kismet client/server protocol: the "*KISMET: " server banner (after optional "!<id> COMMAND" client lines).',
   dissect(ctx: DissectContext): Verdict {

@@ -39,6 +39,8 @@ export const dissector: Dissector = {
   tcpPorts: [3671],
   udpPorts: [3671],
   budget: 2,
+  tcpFirstBytes: [0x06], // header length
+  udpFirstBytes: [0x06],
   fields: [],
   doc: 'KNXnet/IP header (0x06 0x10, known service type, total length equal to the datagram or tiling the TCP segment).',
   dissect(ctx: DissectContext): Verdict {

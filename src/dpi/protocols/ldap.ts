@@ -29,6 +29,8 @@ export const dissector: Dissector = {
   tcpPorts: [389],
   udpPorts: [389],
   budget: 2,
+  tcpFirstBytes: [0x30], // SEQUENCE
+  udpFirstBytes: [0x30],
   fields: ['username'],
   doc: 'LDAP (RFC 4511) and CLDAP messages in BER: message ID and protocol operation; simple bind DN.',
   dissect(ctx: DissectContext): Verdict {

@@ -23,6 +23,8 @@ export const dissector: Dissector = {
   tcpPorts: [646],
   udpPorts: [646],
   budget: 2,
+  tcpFirstBytes: [0x00], // version 0x0001
+  udpFirstBytes: [0x00],
   fields: [],
   doc: 'MPLS LDP PDU (version 1, PDU length consistent with the payload) whose first message has a known type and fits the PDU.',
   dissect(ctx: DissectContext): Verdict {

@@ -16,6 +16,7 @@ export const dissector: Dissector = {
   id: P.MerakiCloud,
   on: On.Udp,
   budget: 2,
+  udpFirstBytes: [0xfe], // magic 0xFEF72891
   fields: [],
   doc: 'Meraki cloud tunnel: magic 0xFEF72891 and a 16-bit length at offset 6 equal to the datagram size.',
   dissect(ctx: DissectContext): Verdict {

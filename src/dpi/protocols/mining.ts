@@ -26,6 +26,7 @@ export const dissector: Dissector = {
   id: P.Mining,
   on: On.Tcp,
   budget: 2,
+  tcpFirstBytes: [0x7b], // '{'
   fields: [],
   doc: 'Mining pools: Stratum JSON-RPC (mining.subscribe/authorize ...), Ethereum getwork/stratum (eth_submitLogin ...), CryptoNote "login" with miner agent.',
   dissect(ctx: DissectContext): Verdict {
