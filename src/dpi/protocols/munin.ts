@@ -15,6 +15,7 @@ export const dissector: Dissector = {
   on: On.Tcp,
   tcpPorts: [4949],
   budget: 2,
+  tcpFirstBytes: [0x23], // '#' munin node at
   fields: ['server_name'],
   doc: 'Munin node greeting "# munin node at <host>"; server_name is the host.',
   dissect(ctx: DissectContext): Verdict {

@@ -27,6 +27,7 @@ export const dissector: Dissector = {
   on: On.Udp,
   udpPorts: [PORT],
   budget: 1,
+  udpFirstBytes: [0x00], // version 0
   fields: [],
   doc: 'NAT-PMP (RFC 6886) requests and responses on UDP port 5351.',
   dissect(ctx: DissectContext): Verdict {

@@ -16,6 +16,7 @@ export const dissector: Dissector = {
   id: P.Nats,
   on: On.Tcp,
   budget: 2,
+  tcpFirstBytes: [0x43, 0x49], // 'C'ONNECT, 'I'NFO
   fields: [],
   doc: 'NATS "INFO {json}" server greeting or "CONNECT {json}" client line (CRLF-terminated).',
   dissect(ctx: DissectContext): Verdict {

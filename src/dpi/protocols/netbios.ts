@@ -169,6 +169,7 @@ export const dissector: Dissector = {
   tcpPorts: [139],
   udpPorts: [137, 138, 139],
   budget: 2,
+  tcpFirstBytes: [0x81], // SESSION REQUEST
   fields: ['server_name', 'smb_version'],
   doc: 'NetBIOS name, datagram and session services (RFC 1001/1002): encoded NetBIOS names, datagrams carrying SMB mailslots (NetBIOS.SMBv1); the decoded name.',
   dissect(ctx: DissectContext): Verdict {

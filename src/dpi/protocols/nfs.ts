@@ -41,6 +41,7 @@ export const dissector: Dissector = {
   tcpPorts: [2049],
   udpPorts: [2049],
   budget: 4,
+  tcpFirstBytes: [[0x80, 0xff]], // record mark with the last-fragment bit
   fields: [],
   doc: 'ONC RPC call (RPC v2, known auth flavors) to NFS, mount, portmapper, NLM, NSM or NFS ACL programs (TCP record marking).',
   dissect(ctx: DissectContext): Verdict {

@@ -25,6 +25,7 @@ export const dissector: Dissector = {
   id: P.Nintendo,
   on: On.Udp,
   budget: 2,
+  udpFirstBytes: [0x32], // magic 32 AB 98 64
   fields: [],
   doc: 'Nintendo Pia peer-to-peer packets: magic 32 AB 98 64 and a known encryption/version byte (NintendoClients wiki).',
   dissect(ctx: DissectContext): Verdict {

@@ -29,6 +29,7 @@ export const dissector: Dissector = {
   tcpPorts: [4000],
   udpPorts: [4000],
   budget: 4,
+  tcpFirstBytes: [0x4e], // 'N'XSH-, 'N'XD-
   fields: [],
   doc: 'NoMachine NX: "NXSH-<version>\\n" / "NXD-<version>\\n" TCP handshake, or UDP datagrams with the NX length header. Raises Desktop/File Sharing.',
   dissect(ctx: DissectContext): Verdict {

@@ -9,10 +9,15 @@
  * Ignores: control (mode 6) and private (mode 7, ntpdc) messages, NTS.
  */
 import { P } from '../generated/protocols';
-import { DissectContext, Dissector, On, Verdict } from '../dissector';
+import { DissectContext, Dissector, FirstBytes, On, Verdict } from '../dissector';
 
 const NTP_PORT = 123;
 const HEADER = 48;
+
+/** First byte: leap indicator (any), version 1..4, mode 1..5. */
+const FIRST_BYTES: FirstBytes = [0, 1, 2, 3].flatMap((li) =>
+  [1, 2, 3, 4].map((v): [number, number] => [(li << 6) | (v << 3) | 1, (li << 6) | (v << 3) | 5]),
+);
 
 interface NtpState {
   version: number;
@@ -37,6 +42,7 @@ export const dissector: Dissector = {
   on: On.Udp,
   udpPorts: [NTP_PORT],
   budget: 4,
+  udpFirstBytes: FIRST_BYTES,
   fields: [],
   doc: 'NTP (RFC 5905) headers on UDP 123; elsewhere a client request answered by a server reply echoing its transmit timestamp.',
   dissect(ctx: DissectContext): Verdict {

@@ -21,6 +21,7 @@ export const dissector: Dissector = {
   on: On.Udp,
   udpPorts: [8000],
   budget: 2,
+  udpFirstBytes: [0x02], // start flag
   fields: [],
   doc: 'OICQ (Tencent QQ over UDP): 0x02 ... 0x03 framing with version, command and QQ number header (Wireshark OICQ dissector).',
   dissect(ctx: DissectContext): Verdict {

@@ -17,6 +17,7 @@ export const dissector: Dissector = {
   on: On.Tcp,
   tcpPorts: [4840],
   budget: 2,
+  tcpFirstBytes: [0x41, 0x48, 0x52], // 'A'CKF, 'H'ELF, 'R'HEF
   fields: [],
   doc: 'OPC UA TCP Hello (HELF with "opc." endpoint URL), Acknowledge (ACKF, 28 bytes) or ReverseHello, size equal to the segment.',
   dissect(ctx: DissectContext): Verdict {

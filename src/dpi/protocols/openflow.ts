@@ -16,6 +16,7 @@ export const dissector: Dissector = {
   on: On.Tcp,
   tcpPorts: [6653],
   budget: 2,
+  tcpFirstBytes: [[0x01, 0x06]], // version
   fields: [],
   doc: 'OpenFlow header (version 1..6, type, length >= 8) with whole messages, starting with HELLO or ECHO.',
   dissect(ctx: DissectContext): Verdict {

@@ -17,6 +17,7 @@ export const dissector: Dissector = {
   on: On.Tcp,
   tcpPorts: [61616],
   budget: 2,
+  tcpFirstBytes: [0x00], // 32-bit size <= 1 MiB
   fields: [],
   doc: 'ActiveMQ OpenWire WIREFORMAT_INFO: size prefix, type 1, magic "ActiveMQ", protocol version.',
   dissect(ctx: DissectContext): Verdict {

@@ -25,6 +25,7 @@ export const dissector: Dissector = {
   id: P.PathofExile,
   on: On.Tcp,
   budget: 2,
+  tcpFirstBytes: [0x00], // message id 0x0003
   fields: [],
   doc: 'Path of Exile: the client login message (id 3, name length and name, trailing 0 / 0x40000001) filling the first segment.',
   dissect(ctx: DissectContext): Verdict {

@@ -57,6 +57,7 @@ export const dissector: Dissector = {
   on: On.Tcp,
   tcpPorts: [5432],
   budget: 4,
+  tcpFirstBytes: [0x00, 0x52], // 32-bit length (startup, cancel), 'R' Authentication
   fields: [],
   doc: 'PostgreSQL StartupMessage (protocol 3.0 with "user"), SSLRequest/GSSENCRequest answered S/N/G, CancelRequest, or a backend Authentication message first.',
   dissect(ctx: DissectContext): Verdict {

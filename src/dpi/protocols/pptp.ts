@@ -19,6 +19,7 @@ export const dissector: Dissector = {
   id: P.PPTP,
   on: On.Tcp,
   budget: 2,
+  tcpFirstBytes: [0x00], // 16-bit length <= 220
   fields: [],
   doc: 'PPTP control messages (RFC 2637): length, message type 1, magic cookie 0x1A2B3C4D, control type with its fixed size.',
   dissect(ctx: DissectContext): Verdict {

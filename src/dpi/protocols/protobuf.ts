@@ -15,10 +15,13 @@
  * streams.
  */
 import { P } from '../generated/protocols';
-import { DissectContext, Dissector, On, Verdict } from '../dissector';
+import { DissectContext, Dissector, FirstBytes, On, Verdict } from '../dissector';
 import { isPrintable } from '../bytes';
 
 const MAX_FIELDS = 64;
+
+/** First byte: a one-byte tag (field 1..15) of wire type 0, 1, 2 or 5. */
+const FIRST_TAGS: FirstBytes = Array.from({ length: 15 }, (_, i) => (i + 1) << 3).flatMap((t): (number | [number, number])[] => [[t, t + 2], t + 5]);
 
 interface PbState {
   good: number;
@@ -79,6 +82,8 @@ export const dissector: Dissector = {
   id: P.Protobuf,
   on: On.TcpUdp,
   budget: 3,
+  tcpFirstBytes: FIRST_TAGS,
+  udpFirstBytes: FIRST_TAGS,
   weak: true,
   fields: [],
   doc: 'Raw Protocol Buffers payloads (weak): the first payloads all parse as complete field sequences (valid tags and wire types 0/1/2/5).',

@@ -10,19 +10,22 @@
  * Ignores: message bodies, PTP over Ethernet (not IP), PTPv1.
  */
 import { P } from '../generated/protocols';
-import { DissectContext, Dissector, On, Verdict } from '../dissector';
+import { DissectContext, Dissector, FirstBytes, On, Verdict } from '../dissector';
 import { be16 } from '../bytes';
 
 /** Minimum messageLength per message type (header + body), 0 for invalid types. */
 const MIN_LEN = [44, 44, 54, 54, 0, 0, 0, 0, 44, 54, 54, 64, 44, 48, 0, 0];
 /** controlField per message type (0 Sync, 1 Delay_Req, 2 Follow_Up, 3 Delay_Resp, 4 Management, 5 others). */
 const CONTROL = [0, 1, 5, 5, 0, 0, 0, 0, 2, 3, 5, 5, 5, 4, 0, 0];
+/** First byte: transportSpecific (any) in the upper nibble, a messageType with a MIN_LEN in the lower one (0-3, 8-0xD). */
+const FIRST_BYTES: FirstBytes = Array.from({ length: 16 }, (_, h) => h << 4).flatMap((h): [number, number][] => [[h, h + 3], [h + 8, h + 13]]);
 
 export const dissector: Dissector = {
   id: P.PTPv2,
   on: On.Udp,
   udpPorts: [319, 320],
   budget: 2,
+  udpFirstBytes: FIRST_BYTES,
   fields: [],
   doc: 'IEEE 1588 PTPv2 header over UDP: valid messageType, versionPTP 2, messageLength equal to the datagram.',
   dissect(ctx: DissectContext): Verdict {

@@ -34,6 +34,7 @@ export const dissector: Dissector = {
   on: On.Udp,
   udpPorts: [1812, 1813],
   budget: 1,
+  udpFirstBytes: [[1, 5], [11, 13], [40, 45]], // codes
   fields: [],
   doc: 'RADIUS (RFC 2865/2866/5176) packets: code, length equal to the datagram, attribute list.',
   dissect(ctx: DissectContext): Verdict {

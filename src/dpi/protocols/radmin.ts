@@ -17,6 +17,7 @@ export const dissector: Dissector = {
   on: On.Tcp,
   tcpPorts: [4899],
   budget: 4,
+  tcpFirstBytes: [0x01], // 01 00 00 00
   fields: [],
   doc: 'Radmin handshake (10-byte client hello, 46-byte server answer) or two 14-byte keep-alives. Raises Desktop/File Sharing.',
   dissect(ctx: DissectContext): Verdict {

@@ -50,6 +50,7 @@ export const dissector: Dissector = {
   id: P.Raft,
   on: On.Tcp,
   budget: 4,
+  tcpFirstBytes: [[0x01, 0x06]], // 64-bit LE handshake version 1, message type 1..6
   fields: [],
   doc: 'Canonical (C) Raft TCP transport: handshake (version 1, server id, padded "host:port" address) or two messages whose 64-bit type/length headers fit their segments.',
   dissect(ctx: DissectContext): Verdict {

@@ -101,6 +101,7 @@ export const dissector: Dissector = {
   tcpPorts: [3389],
   udpPorts: [3389],
   budget: 4,
+  tcpFirstBytes: [0x03], // TPKT version 3
   fields: [],
   doc: 'RDP X.224 Connection Request (cookie / RDP_NEG_REQ) in TPKT, confirmed by RDP_NEG_RSP or an MCS Connect-Initial when bare; RDP-UDP SYN or TLS-carrying data datagram. Raises Desktop/File Sharing.',
   dissect(ctx: DissectContext): Verdict {

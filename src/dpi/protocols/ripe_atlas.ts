@@ -16,6 +16,8 @@ export const dissector: Dissector = {
   id: P.RipeAtlas,
   on: On.TcpUdp,
   budget: 1,
+  tcpFirstBytes: [0x4d], // 'M'GLNDD_
+  udpFirstBytes: [0x4d],
   fields: [],
   doc: 'RIPE Atlas (Magellan) probes: "MGLNDD_<address>_<port>" payloads.',
   dissect(ctx: DissectContext): Verdict {

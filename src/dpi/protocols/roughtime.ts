@@ -65,6 +65,8 @@ export const dissector: Dissector = {
   tcpPorts: [2002],
   udpPorts: [2002],
   budget: 2,
+  tcpFirstBytes: [[0x01, 0x20], 0x52], // 32-bit LE tag count 1..32, 'R'OUGHTIM
+  udpFirstBytes: [[0x01, 0x20], 0x52],
   fields: [],
   doc: 'Roughtime: tag/value messages (tag count, ordered offsets, sorted ASCII tags), optionally in the "ROUGHTIM" envelope (draft-ietf-ntp-roughtime).',
   dissect(ctx: DissectContext): Verdict {

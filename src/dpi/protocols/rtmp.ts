@@ -29,6 +29,7 @@ export const dissector: Dissector = {
   on: On.Tcp,
   tcpPorts: [1935],
   budget: 12,
+  tcpFirstBytes: [0x03, 0x06, 0x08, 0x09], // C0/S0 version
   stream: true,
   fields: [],
   doc: 'RTMP handshake: version byte (3, or 6/8/9 for RTMPE) and 1536-byte C1/S1 in both directions (RTMP specification 5.2).',

@@ -13,6 +13,8 @@ export const dissector: Dissector = {
   on: On.TcpUdp,
   udpPorts: [7401],
   budget: 2,
+  tcpFirstBytes: [0x52], // 'R'TPS
+  udpFirstBytes: [0x52],
   fields: [],
   doc: 'DDS RTPS message header: "RTPS", protocol version 1.x/2.x, vendor id, GUID prefix.',
   dissect(ctx: DissectContext): Verdict {

@@ -41,6 +41,7 @@ export const dissector: Dissector = {
   alsoDetects: [P.S7CommPlus],
   on: On.Tcp,
   budget: 6,
+  tcpFirstBytes: [0x03], // TPKT version 3
   fields: [],
   doc: 'S7comm (protocol id 0x32, consistent header lengths) or S7CommPlus (0x72) in the first COTP DT TPDU of an ISO-on-TCP connection.',
   dissect(ctx: DissectContext): Verdict {
