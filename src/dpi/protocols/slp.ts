@@ -33,6 +33,8 @@ export const dissector: Dissector = {
   tcpPorts: [427],
   udpPorts: [427],
   budget: 1,
+  tcpFirstBytes: [1, 2], // version 1 or 2
+  udpFirstBytes: [1, 2],
   fields: [],
   doc: 'Service Location Protocol v2 (RFC 2608) and v1 (RFC 2165) headers: version, function, exact length, flags, language tag.',
   dissect(ctx: DissectContext): Verdict {

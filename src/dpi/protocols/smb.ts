@@ -53,6 +53,7 @@ export const dissector: Dissector = {
   on: On.Tcp,
   tcpPorts: [445],
   budget: 10,
+  tcpFirstBytes: [0x00], // NetBIOS session message type
   stream: true,
   fields: ['smb_version'],
   doc: 'SMB1 ("\\xffSMB") and SMB2/3 ("\\xfeSMB", transform, compression) messages in NetBIOS session framing on TCP (445, 139): NetBIOS.SMBv1 / NetBIOS.SMBv23, dialect family from the negotiation.',

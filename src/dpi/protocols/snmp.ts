@@ -130,6 +130,7 @@ export const dissector: Dissector = {
   on: On.Udp,
   udpPorts: [161, 162],
   budget: 2,
+  udpFirstBytes: [0x30], // BER SEQUENCE
   fields: [],
   doc: 'SNMP v1/v2c/v3 (RFC 1157/1901/3412/3416) messages in BER on UDP; Error Code risk on error responses.',
   dissect(ctx: DissectContext): Verdict {

@@ -70,6 +70,7 @@ export const dissector: Dissector = {
   id: P.Softether,
   on: On.Udp,
   budget: 4,
+  udpFirstBytes: [0x00, 0x49], // PACK element count (<= 4096), NAT-T reply 'I'P=
   fields: [],
   doc: 'SoftEther VPN over UDP: NAT-T "IP=...,PORT=..." replies and PACK-serialised messages (Mayaqua Pack format).',
   dissect(ctx: DissectContext): Verdict {

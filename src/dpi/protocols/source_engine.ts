@@ -55,6 +55,7 @@ export const dissector: Dissector = {
   on: On.Udp,
   udpPorts: [27015],
   budget: 2,
+  udpFirstBytes: [0xff], // 0xFFFFFFFF connectionless header
   fields: [],
   doc: 'Source Engine A2S server queries: 0xFFFFFFFF header with A2S_INFO/PLAYER/RULES requests, challenges and responses (Valve "Server queries").',
   dissect(ctx: DissectContext): Verdict {

@@ -14,6 +14,7 @@ export const dissector: Dissector = {
   id: P.Spotify,
   on: On.Udp,
   budget: 1,
+  udpFirstBytes: [0x53], // 'S'potUdp0
   fields: [],
   doc: 'Spotify LAN discovery: UDP datagrams starting with "SpotUdp0".',
   dissect(ctx: DissectContext): Verdict {

@@ -31,6 +31,7 @@ export const dissector: Dissector = {
   id: P.SSDP,
   on: On.Udp,
   budget: 1,
+  udpFirstBytes: [0x48, 0x4d, 0x4e], // 'H'TTP/1.1 200, 'M'-SEARCH, 'N'OTIFY
   fields: ['server_name', 'user_agent', 'server_banner'],
   doc: 'SSDP (UPnP discovery, HTTP over UDP): M-SEARCH / NOTIFY requests and 200 OK answers; HOST, USER-AGENT and SERVER headers.',
   dissect(ctx: DissectContext): Verdict {

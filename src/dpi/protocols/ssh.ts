@@ -55,6 +55,7 @@ export const dissector: Dissector = {
   on: On.Tcp,
   tcpPorts: [22],
   budget: 16,
+  tcpFirstBytes: [0x53], // 'S'SH-
   stream: true,
   fields: ['server_name', 'client_banner', 'server_banner', 'hassh_c', 'hassh_s'],
   doc: 'SSH identification strings (RFC 4253 4.2) on any port; HASSH-C/HASSH-S from SSH_MSG_KEXINIT; obsolete versions and weak ciphers as risks.',

@@ -48,6 +48,7 @@ export const dissector: Dissector = {
   on: On.Tcp,
   tcpPorts: [61613],
   budget: 4,
+  tcpFirstBytes: [0x43, 0x45, 0x4d, 0x53], // 'C'ONNECT(ED), 'E'RROR, 'M'ESSAGE, 'S'TOMP/SEND/SUBSCRIBE
   stream: true,
   fields: ['username'],
   doc: 'STOMP 1.x: CONNECT/STOMP/CONNECTED (and SEND/SUBSCRIBE/MESSAGE) frames with header lines on any port; login name.',

@@ -20,6 +20,8 @@ export const dissector: Dissector = {
   id: P.Syncthing,
   on: On.TcpUdp,
   budget: 2,
+  tcpFirstBytes: [0x9e], // relay magic 0x9E79BC40
+  udpFirstBytes: [0x2e], // discovery magic 0x2EA7D90B
   fields: [],
   doc: 'Syncthing local discovery announcements (magic 0x2EA7D90B, device id) and relay protocol messages (magic 0x9E79BC40).',
   dissect(ctx: DissectContext): Verdict {

@@ -43,6 +43,8 @@ export const dissector: Dissector = {
   tcpPorts: [514, 601, 6514],
   udpPorts: [514],
   budget: 2,
+  tcpFirstBytes: [[0x31, 0x39], 0x3c], // octet-counting length digit, '<'PRI>
+  udpFirstBytes: [0x3c], // '<'PRI>
   fields: [],
   doc: 'Syslog messages (RFC 5424/3164) over UDP and TCP (RFC 6587 framing): "<PRI>" then printable text.',
   dissect(ctx: DissectContext): Verdict {

@@ -14,6 +14,7 @@ export const dissector: Dissector = {
   on: On.Udp,
   udpPorts: [41641],
   budget: 1,
+  udpFirstBytes: [0x54], // 'T'S magic
   fields: [],
   doc: 'Tailscale DISCO messages: "TS\\u{1F4AC}" magic, sender key, nonce, sealed box.',
   dissect(ctx: DissectContext): Verdict {

@@ -26,6 +26,8 @@ export const dissector: Dissector = {
   id: P.TeamSpeak,
   on: On.TcpUdp,
   budget: 3,
+  tcpFirstBytes: [0xf4], // TeamSpeak 2 login 0xF4BE
+  udpFirstBytes: [0x54], // 'T'S3INIT1 (the 0x01 0x80 server-list hello is 4 bytes)
   fields: [],
   doc: 'TeamSpeak: TS3INIT1 connection init (UDP), TeamSpeak 2 login packets 0xF4BE (TCP), TS3 server list hello/cookie exchange.',
   dissect(ctx: DissectContext): Verdict {

@@ -16,6 +16,8 @@ export const dissector: Dissector = {
   tcpPorts: [5938],
   udpPorts: [5938],
   budget: 4,
+  tcpFirstBytes: [0x17], // magic 0x17 0x24
+  udpFirstBytes: [0x00], // header counter starting at 0
   fields: [],
   doc: 'TeamViewer command magic 0x17 0x24 (TCP offset 0, UDP offset 11) in two payloads from the flow start.',
   dissect(ctx: DissectContext): Verdict {

@@ -52,6 +52,8 @@ export const dissector: Dissector = {
   tcpPorts: [9999],
   udpPorts: [9999],
   budget: 2,
+  tcpFirstBytes: [0x00], // 32-bit length of a message of at most 4096 bytes
+  udpFirstBytes: [0xd0], // '{' XOR 171
   fields: [],
   doc: 'TP-Link Smart Home Protocol: autokey-XOR (key 171) obfuscated JSON objects, length-prefixed on TCP.',
   dissect(ctx: DissectContext): Verdict {

@@ -12,6 +12,7 @@ export const dissector: Dissector = {
   id: P.UltraSurf,
   on: On.Tcp,
   budget: 2,
+  tcpFirstBytes: [0xcc], // preamble cc1c3041...
   fields: [],
   doc: 'UltraSurf tunnel: the fixed 8-byte preamble cc1c3041 5ba43866.',
   dissect(ctx: DissectContext): Verdict {

@@ -23,6 +23,7 @@ export const dissector: Dissector = {
   id: P.WhatsApp,
   on: On.Tcp,
   budget: 2,
+  tcpFirstBytes: [0x45, 0x57], // 'E'D routing header, 'W'A prologue
   fields: [],
   doc: 'WhatsApp chat: "WA" Noise prologue with version and frame length, optionally after the "ED" edge routing header.',
   dissect(ctx: DissectContext): Verdict {

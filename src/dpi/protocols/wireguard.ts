@@ -38,6 +38,7 @@ export const dissector: Dissector = {
   on: On.Udp,
   udpPorts: [51820],
   budget: 6,
+  udpFirstBytes: [0x01, 0x04], // handshake initiation, transport data (responses/cookie replies need an earlier initiation)
   fields: [],
   doc: 'WireGuard: handshake initiation (148 bytes) answered by a response (92) or cookie reply (64) with matching indices, or transport data with one receiver index and growing counters.',
   dissect(ctx: DissectContext): Verdict {

@@ -20,6 +20,7 @@ export const dissector: Dissector = {
   on: On.Udp,
   udpPorts: [3702],
   budget: 1,
+  udpFirstBytes: [0x09, 0x0a, 0x0d, 0x20, 0x3c, 0xef], // white space, '<', UTF-8 BOM
   fields: [],
   doc: 'WS-Discovery (OASIS, SOAP over UDP): XML datagrams naming the WS-Discovery namespace.',
   dissect(ctx: DissectContext): Verdict {

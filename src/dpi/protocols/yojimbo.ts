@@ -19,6 +19,7 @@ export const dissector: Dissector = {
   id: P.Yojimbo,
   on: On.Udp,
   budget: 2,
+  udpFirstBytes: [0x00], // connection request prefix byte
   fields: [],
   doc: 'Yojimbo / netcode.io: the 1078-byte connection request (prefix 0, "NETCODE 1.0x\\0").',
   dissect(ctx: DissectContext): Verdict {

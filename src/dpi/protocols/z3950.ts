@@ -28,6 +28,7 @@ export const dissector: Dissector = {
   on: On.Tcp,
   tcpPorts: [210],
   budget: 2,
+  tcpFirstBytes: [0xb4, 0xb5], // InitializeRequest [20], InitializeResponse [21]
   fields: [],
   doc: 'Z39.50: a BER InitializeRequest/InitializeResponse PDU (tag 0xB4/0xB5) with consistent length and Init members, on any port.',
   dissect(ctx: DissectContext): Verdict {

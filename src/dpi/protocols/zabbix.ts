@@ -19,6 +19,7 @@ export const dissector: Dissector = {
   on: On.Tcp,
   tcpPorts: [10050, 10051],
   budget: 2,
+  tcpFirstBytes: [0x5a], // 'Z'BXD
   fields: [],
   doc: 'Zabbix protocol header: "ZBXD", flags (0x01 set, only 0x01/0x02/0x04), data and reserved lengths consistent with the segment.',
   dissect(ctx: DissectContext): Verdict {
