@@ -4,12 +4,12 @@
  * built once at module load with ascii().
  */
 
-/** The bytes of an ASCII string (module-load time only). */
 /** An ASCII decimal digit '0'-'9'. */
 export function isDigit(c: number): boolean {
   return c >= 0x30 && c <= 0x39;
 }
 
+/** The bytes of an ASCII string (module-load time only). */
 export function ascii(s: string): Uint8Array {
   return Uint8Array.from(s, (c) => c.charCodeAt(0) & 0xff);
 }
@@ -20,6 +20,11 @@ export function startsWith(buf: Uint8Array, off: number, end: number, pat: Uint8
   if (off + n > end) return false;
   for (let i = 0; i < n; i++) if (buf[off + i] !== pat[i]) return false;
   return true;
+}
+
+/** True when buf[off, end) ends with pat. */
+export function endsWith(buf: Uint8Array, off: number, end: number, pat: Uint8Array): boolean {
+  return end - off >= pat.length && startsWith(buf, end - pat.length, end, pat);
 }
 
 /** Like startsWith, ASCII case-insensitively (pat must be lowercase). */
@@ -52,6 +57,18 @@ export function indexOf(buf: Uint8Array, off: number, end: number, pat: Uint8Arr
 export function indexOfByte(buf: Uint8Array, off: number, end: number, b: number): number {
   for (let i = off; i < end; i++) if (buf[i] === b) return i;
   return -1;
+}
+
+/**
+ * indexOfByte by the runtime's native search (memchr): a few times faster
+ * over lines of text, but it may read past end (to the end of buf's view)
+ * when b is not in buf[off, end). For text, where b is a line feed or other
+ * common byte; indexOfByte for short spans.
+ */
+export function findByte(buf: Uint8Array, off: number, end: number, b: number): number {
+  if (off >= end) return -1;
+  const i = buf.indexOf(b, off);
+  return i < end ? i : -1;
 }
 
 /** Offset of the "\r\n" ending the line that starts at off, or -1. */

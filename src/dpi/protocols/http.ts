@@ -35,10 +35,13 @@
  * (PHP code or /shell? in the URL).
  * Ignores: message bodies beyond their first bytes, later messages of a
  * keep-alive connection, trailers, obsolete line folding.
+ * Cost: lines are found with the native byte search, header names are told
+ * apart by their first letter and length on the bytes, and strings are made
+ * only for values that are exported or tested, once per flow.
  */
 import { P, Risk } from '../generated/protocols';
 import { DissectContext, Dissector, On, Verdict } from '../dissector';
-import { ascii, indexOf, indexOfByte, isDigit, startsWith, startsWithNoCase } from '../bytes';
+import { ascii, endsWith, findByte, indexOf, indexOfByte, isDigit, startsWith, startsWithNoCase } from '../bytes';
 
 /** Request methods that start an HTTP/1.x request line. */
 const METHOD_NAMES = [
@@ -47,6 +50,9 @@ const METHOD_NAMES = [
   'RPC_IN_DATA', 'RPC_OUT_DATA',
 ];
 const METHODS = METHOD_NAMES.map(ascii);
+/** methodAt() results that are not an index into METHOD_NAMES. */
+const METHOD_PARTIAL = -1;
+const METHOD_NONE = -2;
 /** First bytes that may start an HTTP message (methods, "HTTP/", "PRI"). */
 const FIRST = new Uint8Array(256);
 for (const m of METHODS) FIRST[m[0]] = 1;
@@ -57,6 +63,9 @@ const HTTP1 = ascii('HTTP/1.');
 const H2_PREFACE = ascii('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n');
 const SP_HTTP = ascii(' http/');
 const HTTP_SCHEME = ascii('http://');
+/** Request line endings of MPEG-DASH segment requests. */
+const MP4_HTTP11 = ascii('.mp4 HTTP/1.1');
+const M4S_HTTP11 = ascii('.m4s HTTP/1.1');
 
 /** Longest start line or header line looked at; longer lines end the parse. */
 const MAX_LINE = 8192;
@@ -79,7 +88,10 @@ const enum Kind {
   Stop = 3,
 }
 
-/** Length of the method at off when followed by SP, -1 when a prefix of one, 0 when none. */
+/**
+ * The method at off followed by SP, as an index into METHOD_NAMES;
+ * METHOD_PARTIAL when buf[off, end) is a prefix of one, else METHOD_NONE.
+ */
 function methodAt(buf: Uint8Array, off: number, end: number): number {
   let partial = false;
   for (let i = 0; i < METHODS.length; i++) {
@@ -94,9 +106,9 @@ function methodAt(buf: Uint8Array, off: number, end: number): number {
       continue;
     }
     if (have === n) partial = true;
-    else if (buf[off + n] === 0x20) return n;
+    else if (buf[off + n] === 0x20) return i;
   }
-  return partial ? -1 : 0;
+  return partial ? METHOD_PARTIAL : METHOD_NONE;
 }
 
 function classifyStart(buf: Uint8Array, off: number, end: number): Start {
@@ -114,17 +126,52 @@ function classifyStart(buf: Uint8Array, off: number, end: number): Start {
     return have >= H2_PREFACE.length ? Start.H2 : Start.Partial;
   }
   const m = methodAt(buf, off, end);
-  return m > 0 ? Start.Request : m < 0 ? Start.Partial : Start.None;
+  return m >= 0 ? Start.Request : m === METHOD_PARTIAL ? Start.Partial : Start.None;
+}
+
+/** End of the text of the line [ls, lf] ending with the LF at lf: before "\r\n" or "\n". */
+function textEnd(buf: Uint8Array, ls: number, lf: number): number {
+  return lf > ls && buf[lf - 1] === 13 ? lf - 1 : lf;
+}
+
+/**
+ * True when buf[ls, te), for which methodAt() gave m, is a request line: a
+ * method, SP, and " HTTP/x.y" at the end (nDPI also takes malformed versions after " HTTP/").
+ */
+function isRequestLine(buf: Uint8Array, ls: number, te: number, m: number): boolean {
+  return m >= 0 && te - ls >= METHODS[m].length + 10 && startsWithNoCase(buf, te - 9, te - 3, SP_HTTP);
 }
 
 /** buf[s, e) as UTF-8, up to the first NUL (header values are C strings to nDPI). */
 function text(buf: Buffer, s: number, e: number): string {
-  const z = indexOfByte(buf, s, e, 0);
+  const z = findByte(buf, s, e, 0);
   return buf.toString('utf8', s, z < 0 ? e : z);
 }
 
 function isSpace(c: number): boolean {
   return c === 0x20 || c === 0x09;
+}
+
+/** Start of the value of the header line whose colon is at colon, ending at te. */
+function valueStart(buf: Uint8Array, colon: number, te: number): number {
+  let vs = colon + 1;
+  while (vs < te && isSpace(buf[vs])) vs++;
+  return vs;
+}
+
+/** End of a value starting at vs, trailing blanks dropped. */
+function valueEnd(buf: Uint8Array, vs: number, te: number): number {
+  let ve = te;
+  while (ve > vs && isSpace(buf[ve - 1])) ve--;
+  return ve;
+}
+
+/** End of the media type of a Content-Type value buf[vs, ve): before any parameters and the blanks ahead of them. */
+function mediaTypeEnd(buf: Uint8Array, vs: number, ve: number): number {
+  let e = indexOfByte(buf, vs, ve, 0x3b);
+  if (e < 0) e = ve;
+  while (e > vs && isSpace(buf[e - 1])) e--;
+  return e;
 }
 
 /** Host without port, lowercase ("[v6]:port" keeps the bracketed address). */
@@ -140,13 +187,29 @@ export function hostWithoutPort(raw: string): string {
   return h.toLowerCase();
 }
 
-function isIpv4(s: string): boolean {
-  return /^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(s);
+/** Dotted-quad shape: four groups of one to three ASCII digits ("999.0.0.1" included). */
+export function isIpv4(s: string): boolean {
+  let dots = 0;
+  let digits = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x30 && c <= 0x39) {
+      if (++digits > 3) return false;
+    } else if (c === 0x2e && digits > 0 && dots < 3) {
+      dots++;
+      digits = 0;
+    } else {
+      return false;
+    }
+  }
+  return dots === 3 && digits > 0;
 }
+
+const OBSOLETE_SERVER = /^(apache|nginx)\/(\d+)\.(\d+)\.(\d+)/i;
 
 /** Apache/x.y.z below 2.4.0 and nginx/x.y.z below 1.22.0 are past their end of life. */
 export function obsoleteServer(server: string): string | undefined {
-  const m = /^(apache|nginx)\/(\d+)\.(\d+)\.(\d+)/i.exec(server);
+  const m = OBSOLETE_SERVER.exec(server);
   if (m === null) return undefined;
   const v = Number(m[2]) * 1000000 + Number(m[3]) * 1000 + Number(m[4]);
   const apache = m[1].toLowerCase() === 'apache';
@@ -154,8 +217,12 @@ export function obsoleteServer(server: string): string | undefined {
   return undefined;
 }
 
-/** Header names that bots use to report details of the infected host. */
-const SUSPICIOUS_HEADERS = new Set(['arch', 'cores', 'mem', 'os', 'osname', 'osversion', 'root', 's', 'tls_version', 'uuid', 'x-hire-me']);
+/** Header names that bots use to report details of the infected host, by length. */
+const SUSPICIOUS_BY_LENGTH: Uint8Array[][] = [];
+for (const name of ['arch', 'cores', 'mem', 'os', 'osname', 'osversion', 'root', 's', 'tls_version', 'uuid', 'x-hire-me']) {
+  while (SUSPICIOUS_BY_LENGTH.length <= name.length) SUSPICIOUS_BY_LENGTH.push([]);
+  SUSPICIOUS_BY_LENGTH[name.length].push(ascii(name));
+}
 
 const EXE_MIMES = ['application/exe', 'application/java-vm', 'application/vnd.ms-cab-compressed',
   'application/vnd.microsoft.portable-executable', 'application/x-msdownload', 'application/x-dosexec'];
@@ -183,15 +250,23 @@ class HttpState {
   sub = 0;
   /** The master the flow was labelled with. */
   labelled = 0;
+  /** One of METHOD_NAMES, or ''. */
   method = '';
   target = '';
-  /** Request line ends with " HTTP/1.1" (MPEG-DASH test uses it). */
-  requestLine = '';
+  /** The request line ends with ".mp4 HTTP/1.1" or ".m4s HTTP/1.1" (an MPEG-DASH segment). */
+  dashTarget = false;
+  /** The target is a Gnutella download path (/uri-res/, /get/, /gnutella/). */
+  gnutellaTarget = false;
   host: string | undefined;
   hostName = '';
   userAgent: string | undefined;
   url: string | undefined;
-  reqContentType = '';
+  /** The URL is an Ookla speed test transfer. */
+  ooklaUrl = false;
+  /** The URL names Xiaomi's cloud. */
+  xiaomiUrl = false;
+  /** The request's media type, lowercase. */
+  reqMediaType = '';
   contentType = '';
   soapAction = false;
   gnutellaHeader = false;
@@ -205,48 +280,66 @@ function setSub(ctx: DissectContext, st: HttpState, app: number): void {
   ctx.detect(app, st.master);
 }
 
+const GNUTELLA_URN = /urn:(sha1|tree:tiger|bitprint):/i;
+const GNUTELLA = /gnutella/i;
+
+/** Windows Update delivery optimisation: its User-Agent fetching from an update host by address. */
+function isWindowsUpdate(st: HttpState): boolean {
+  const ua = st.userAgent;
+  const url = st.url;
+  return ua !== undefined && ua.includes('Microsoft-Delivery-Optimization/') && url !== undefined &&
+    (url.includes('delivery.mp.microsoft.com/') || url.includes('download.windowsupdate.com/')) && isIpv4(st.hostName);
+}
+
 /** Sub-protocols recognised from the request (called as headers arrive). */
 function requestSubprotocols(ctx: DissectContext, st: HttpState): void {
-  const t = st.target;
-  if (st.method === 'RPC_IN_DATA' || st.method === 'RPC_OUT_DATA') setSub(ctx, st, P.MS_RPCH);
-  if (st.method === 'POST' && st.reqContentType.toLowerCase().startsWith('application/ipp')) setSub(ctx, st, P.IPP);
-  const rct = st.reqContentType.toLowerCase();
-  if (st.soapAction || rct === 'application/soap+xml') setSub(ctx, st, P.SOAP);
-  if (rct.startsWith('application/ocsp-')) setSub(ctx, st, P.OCSP);
-  if (rct.endsWith('application/json-rpc')) setSub(ctx, st, P.JSON_RPC);
-  if ((t.startsWith('/uri-res/') || t.startsWith('/get/') || t.startsWith('/gnutella/')) &&
-      (st.gnutellaHeader || /urn:(sha1|tree:tiger|bitprint):/i.test(t) || /gnutella/i.test(st.userAgent ?? ''))) {
+  const method = st.method;
+  const mt = st.reqMediaType;
+  if (method === 'RPC_IN_DATA' || method === 'RPC_OUT_DATA') setSub(ctx, st, P.MS_RPCH);
+  if (method === 'POST' && mt.startsWith('application/ipp')) setSub(ctx, st, P.IPP);
+  if (st.soapAction || mt === 'application/soap+xml') setSub(ctx, st, P.SOAP);
+  if (mt.startsWith('application/ocsp-')) setSub(ctx, st, P.OCSP);
+  if (mt.endsWith('application/json-rpc')) setSub(ctx, st, P.JSON_RPC);
+  if (st.gnutellaTarget && (st.gnutellaHeader || GNUTELLA_URN.test(st.target) || GNUTELLA.test(st.userAgent ?? ''))) {
     setSub(ctx, st, P.Gnutella);
   }
-  if (st.sub === 0 && (st.dashHeader || /\.(mp4|m4s) HTTP\/1\.1$/.test(st.requestLine))) setSub(ctx, st, P.MpegDash);
-  const url = st.url ?? '';
-  if (st.sub === 0 && st.userAgent !== undefined && st.userAgent.includes('Microsoft-Delivery-Optimization/') &&
-      (url.includes('delivery.mp.microsoft.com/') || url.includes('download.windowsupdate.com/')) && isIpv4(st.hostName)) {
-    setSub(ctx, st, P.WindowsUpdate);
+  if (st.sub !== 0) return;
+  if (st.dashHeader || st.dashTarget) setSub(ctx, st, P.MpegDash);
+  else if (isWindowsUpdate(st)) setSub(ctx, st, P.WindowsUpdate);
+  else if (st.ooklaUrl) setSub(ctx, st, P.Ookla);
+  else if (st.xiaomiUrl) setSub(ctx, st, P.Xiaomi);
+}
+
+const LETTERS_ONLY = /^[A-Za-z]+$/;
+const CRAWLER_OR_BOT = /crawler|bot/i;
+
+/** The explanation of a User-Agent risk. */
+function uaInfo(ua: string): string {
+  return `UA ${ua.slice(0, 60)}`;
+}
+
+/** Share of ASCII capitals in s. */
+function upperShare(s: string): number {
+  let upper = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 65 && c <= 90) upper++;
   }
-  if (st.sub === 0 && (url.includes(':8080/downloading?n=0.') || url.includes(':8080/upload?n=0.'))) setSub(ctx, st, P.Ookla);
-  if (st.sub === 0 && url.includes('micloud.xiaomi.net')) setSub(ctx, st, P.Xiaomi);
+  return upper / s.length;
 }
 
 function checkUserAgent(ctx: DissectContext, ua: string): void {
   if (ua === '') return;
-  const info = `UA ${ua.slice(0, 60)}`;
-  if (ua.length > 12 && /^[A-Za-z]+$/.test(ua)) {
-    let upper = 0;
-    for (let i = 0; i < ua.length; i++) {
-      const c = ua.charCodeAt(i);
-      if (c >= 65 && c <= 90) upper++;
-    }
-    if (upper / ua.length >= 0.2) ctx.risk(Risk.HTTP_Susp_User_Agent, info);
-  }
-  if (ua.startsWith('<?') || ua.includes('$')) ctx.risk(Risk.HTTP_Susp_User_Agent, info);
+  if (ua.length > 12 && LETTERS_ONLY.test(ua) && upperShare(ua) >= 0.2) ctx.risk(Risk.HTTP_Susp_User_Agent, uaInfo(ua));
+  if (ua.startsWith('<?') || ua.includes('$')) ctx.risk(Risk.HTTP_Susp_User_Agent, uaInfo(ua));
   const ds = ua.indexOf('://');
-  if (ds > 0 && ua[ds - 1] !== 'p' && ua[ds - 1] !== 's') ctx.risk(Risk.HTTP_Susp_User_Agent, info);
+  if (ds > 0 && ua[ds - 1] !== 'p' && ua[ds - 1] !== 's') ctx.risk(Risk.HTTP_Susp_User_Agent, uaInfo(ua));
   if (ua.startsWith('jndi:ldap://')) ctx.risk(Risk.Possible_Exploit_Attempt, 'Suspicious Log4J');
   else if (ua.length < 4 || ua.length > 256 || ua.startsWith('test') || ua.includes('{') || ua.includes('}')) {
     ctx.risk(Risk.HTTP_Susp_User_Agent, 'Suspicious Log4J');
   }
-  if (ua.includes('+http:') || ua.includes(' http:') || /crawler|bot/i.test(ua)) ctx.risk(Risk.Crawler_Bot, info);
+  const httpLink = ua.includes('http:') && (ua.includes('+http:') || ua.includes(' http:'));
+  if (httpLink || CRAWLER_OR_BOT.test(ua)) ctx.risk(Risk.Crawler_Bot, uaInfo(ua));
 }
 
 function setUrl(ctx: DissectContext, st: HttpState): void {
@@ -257,6 +350,8 @@ function setUrl(ctx: DissectContext, st: HttpState): void {
   else if (st.target === st.host) url = st.host;
   else url = st.host + st.target;
   st.url = url;
+  st.ooklaUrl = url.includes(':8080/') && (url.includes(':8080/downloading?n=0.') || url.includes(':8080/upload?n=0.'));
+  st.xiaomiUrl = url.includes('micloud.xiaomi.net');
   ctx.set('url', url.length > MAX_URL ? url.slice(0, MAX_URL) : url);
   const path = st.master === P.HTTP_Connect || st.target.startsWith('http://') ? '' : st.target;
   if (path.includes('<php>')) ctx.risk(Risk.RCE_Injection, 'PHP code in URL');
@@ -264,21 +359,19 @@ function setUrl(ctx: DissectContext, st: HttpState): void {
   else if (path.startsWith('/.')) ctx.risk(Risk.Possible_Exploit_Attempt, 'URL starting with dot');
 }
 
-/** Parses the request line buf[ls, te); false when it is not one. */
-function requestLine(ctx: DissectContext, st: HttpState, buf: Buffer, ls: number, te: number): boolean {
-  const m = methodAt(buf, ls, te);
-  if (m <= 0) return false;
-  // The line ends with " HTTP/x.y" (nDPI also takes malformed versions after " HTTP/").
-  if (te - ls < m + 10 || !startsWithNoCase(buf, te - 9, te - 3, SP_HTTP)) return false;
-  let ts = ls + m;
+/** Takes the request line buf[ls, te) of method m (checked with isRequestLine). */
+function requestLine(ctx: DissectContext, st: HttpState, buf: Buffer, ls: number, te: number, m: number): void {
+  const method = METHOD_NAMES[m];
+  let ts = ls + method.length;
   while (ts < te - 9 && buf[ts] === 0x20) ts++;
-  st.method = buf.toString('latin1', ls, ls + m);
+  st.method = method;
   st.target = text(buf, ts, te - 9);
-  st.requestLine = buf.toString('latin1', Math.max(ls, te - 64), te);
-  if (st.method === 'CONNECT') st.master = P.HTTP_Connect;
+  st.dashTarget = endsWith(buf, ls, te, MP4_HTTP11) || endsWith(buf, ls, te, M4S_HTTP11);
+  const t = st.target;
+  st.gnutellaTarget = t.startsWith('/uri-res/') || t.startsWith('/get/') || t.startsWith('/gnutella/');
+  if (method === 'CONNECT') st.master = P.HTTP_Connect;
   else if (te - 9 - ts > 7 && startsWithNoCase(buf, ts, te - 9, HTTP_SCHEME)) st.master = P.HTTP_Proxy;
-  ctx.set('http_method', st.method);
-  return true;
+  ctx.set('http_method', method);
 }
 
 /** Parses a status line "HTTP/1.x NNN ..." at buf[ls, te). */
@@ -293,8 +386,16 @@ function statusLine(ctx: DissectContext, st: HttpState, buf: Buffer, ls: number,
   }
 }
 
+/** The header name buf[ls, ls + n) is pat (lowercase), ignoring ASCII case. */
 function nameIs(buf: Buffer, ls: number, n: number, pat: Uint8Array): boolean {
   return n === pat.length && startsWithNoCase(buf, ls, ls + n, pat);
+}
+
+function isSuspiciousName(buf: Buffer, ls: number, n: number): boolean {
+  if (n >= SUSPICIOUS_BY_LENGTH.length) return false;
+  const names = SUSPICIOUS_BY_LENGTH[n];
+  for (let i = 0; i < names.length; i++) if (startsWithNoCase(buf, ls, ls + n, names[i])) return true;
+  return false;
 }
 
 const H_HOST = ascii('host');
@@ -309,70 +410,104 @@ const H_XQUEUE = ascii('x-queue');
 const H_XFEATURES = ascii('x-features');
 const P_XGNUTELLA = ascii('x-gnutella-');
 const P_DASH = ascii('dash');
+const WWW_SPEEDTEST = ascii('www.speedtest.net');
+
+const BASIC_CREDENTIALS = /^basic\s+([A-Za-z0-9+/=]+)/i;
+const BASIC_OR_DIGEST = /basic|digest/i;
 
 function basicUser(cred: string): string | undefined {
-  const m = /^basic\s+([A-Za-z0-9+/=]+)/i.exec(cred);
+  const m = BASIC_CREDENTIALS.exec(cred);
   if (m === null) return undefined;
   const dec = Buffer.from(m[1], 'base64').toString('utf8');
   const c = dec.indexOf(':');
   return c > 0 ? dec.slice(0, c) : undefined;
 }
 
-/** One request header line buf[ls, te) with the colon at colon. */
-function requestHeader(ctx: DissectContext, st: HttpState, buf: Buffer, ls: number, colon: number, te: number): void {
-  const n = colon - ls;
-  let vs = colon + 1;
-  while (vs < te && isSpace(buf[vs])) vs++;
-  let ve = te;
-  while (ve > vs && isSpace(buf[ve - 1])) ve--;
-  const c0 = buf[ls] | 0x20;
-  if (c0 === 0x68 && nameIs(buf, ls, n, H_HOST)) {
-    if (st.host !== undefined) return;
-    st.host = text(buf, vs, ve);
-    st.hostName = hostWithoutPort(st.host);
-    if (st.hostName !== '') {
-      if (isIpv4(st.hostName) && ctx.ipVersion === 4) {
-        const a = ctx.dstAddr[ctx.dstAddrOff];
-        const dst = `${(a >>> 24) & 255}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}`;
-        if (dst !== st.hostName) ctx.risk(Risk.HTTP_Susp_Header, `Expected ${dst}, found ${st.hostName}`);
-      }
-      ctx.set('server_name', st.hostName);
+/** Host: server_name, the IPv4 host check, the URL. */
+function hostHeader(ctx: DissectContext, st: HttpState, buf: Buffer, colon: number, te: number): void {
+  if (st.host !== undefined) return;
+  const vs = valueStart(buf, colon, te);
+  st.host = text(buf, vs, valueEnd(buf, vs, te));
+  st.hostName = hostWithoutPort(st.host);
+  if (st.hostName !== '') {
+    if (ctx.ipVersion === 4 && isIpv4(st.hostName)) {
+      const a = ctx.dstAddr[ctx.dstAddrOff];
+      const dst = `${(a >>> 24) & 255}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}`;
+      if (dst !== st.hostName) ctx.risk(Risk.HTTP_Susp_Header, `Expected ${dst}, found ${st.hostName}`);
     }
-    setUrl(ctx, st);
-  } else if (c0 === 0x75 && nameIs(buf, ls, n, H_UA)) {
-    if (st.userAgent !== undefined) return;
-    st.userAgent = text(buf, vs, ve);
-    if (st.userAgent !== '') {
-      ctx.set('user_agent', st.userAgent);
-      checkUserAgent(ctx, st.userAgent);
-    }
-  } else if (c0 === 0x63 && nameIs(buf, ls, n, H_CT)) {
-    if (st.reqContentType !== '') return;
-    let e = indexOfByte(buf, vs, ve, 0x3b);
-    if (e < 0) e = ve;
-    while (e > vs && isSpace(buf[e - 1])) e--;
-    st.reqContentType = buf.toString('utf8', vs, e);
-  } else if (c0 === 0x61 && nameIs(buf, ls, n, H_AUTH)) {
-    const v = buf.toString('utf8', vs, ve);
-    if (/basic|digest/i.test(v)) ctx.risk(Risk.Clear_Text_Credentials, 'Found credentials in HTTP Auth Line');
-    const user = basicUser(v);
-    if (user !== undefined) ctx.set('username', user);
-  } else if (c0 === 0x73 && nameIs(buf, ls, n, H_SOAP)) {
-    st.soapAction = true;
-  } else if (c0 === 0x72 && nameIs(buf, ls, n, H_REFERER)) {
-    if (st.sub === 0 && indexOf(buf, vs, ve, WWW_SPEEDTEST) >= 0) setSub(ctx, st, P.Ookla);
-  } else if (c0 === 0x78 && (startsWithNoCase(buf, ls, colon, P_XGNUTELLA) || nameIs(buf, ls, n, H_XQUEUE) ||
-      nameIs(buf, ls, n, H_XFEATURES))) {
-    st.gnutellaHeader = true;
-  } else if (c0 === 0x64 && startsWithNoCase(buf, ls, colon, P_DASH)) {
-    st.dashHeader = true;
+    ctx.set('server_name', st.hostName);
   }
-  if (n <= 11 && SUSPICIOUS_HEADERS.has(buf.toString('latin1', ls, colon).toLowerCase())) {
-    ctx.risk(Risk.HTTP_Susp_Header, `Found ${buf.toString('latin1', ls, Math.min(te, ls + 50))}`);
+  setUrl(ctx, st);
+}
+
+function userAgentHeader(ctx: DissectContext, st: HttpState, buf: Buffer, colon: number, te: number): void {
+  if (st.userAgent !== undefined) return;
+  const vs = valueStart(buf, colon, te);
+  st.userAgent = text(buf, vs, valueEnd(buf, vs, te));
+  if (st.userAgent !== '') {
+    ctx.set('user_agent', st.userAgent);
+    checkUserAgent(ctx, st.userAgent);
   }
 }
 
-const WWW_SPEEDTEST = ascii('www.speedtest.net');
+function authorizationHeader(ctx: DissectContext, buf: Buffer, colon: number, te: number): void {
+  const vs = valueStart(buf, colon, te);
+  const v = buf.toString('utf8', vs, valueEnd(buf, vs, te));
+  if (BASIC_OR_DIGEST.test(v)) ctx.risk(Risk.Clear_Text_Credentials, 'Found credentials in HTTP Auth Line');
+  const user = basicUser(v);
+  if (user !== undefined) ctx.set('username', user);
+}
+
+/** One request header line buf[ls, te) with the colon at colon: dispatched on the name's first letter. */
+function requestHeader(ctx: DissectContext, st: HttpState, buf: Buffer, ls: number, colon: number, te: number): void {
+  const n = colon - ls;
+  switch (buf[ls] | 0x20) {
+    case 0x68: // h
+      if (nameIs(buf, ls, n, H_HOST)) return hostHeader(ctx, st, buf, colon, te);
+      break;
+    case 0x75: // u
+      if (nameIs(buf, ls, n, H_UA)) return userAgentHeader(ctx, st, buf, colon, te);
+      break;
+    case 0x63: // c
+      if (nameIs(buf, ls, n, H_CT)) {
+        if (st.reqMediaType !== '') return;
+        const vs = valueStart(buf, colon, te);
+        st.reqMediaType = buf.toString('utf8', vs, mediaTypeEnd(buf, vs, valueEnd(buf, vs, te))).toLowerCase();
+        return;
+      }
+      break;
+    case 0x61: // a
+      if (nameIs(buf, ls, n, H_AUTH)) return authorizationHeader(ctx, buf, colon, te);
+      break;
+    case 0x73: // s
+      if (nameIs(buf, ls, n, H_SOAP)) {
+        st.soapAction = true;
+        return;
+      }
+      break;
+    case 0x72: // r
+      if (nameIs(buf, ls, n, H_REFERER)) {
+        if (st.sub === 0 && indexOf(buf, colon + 1, te, WWW_SPEEDTEST) >= 0) setSub(ctx, st, P.Ookla);
+        return;
+      }
+      break;
+    case 0x78: // x
+      if (startsWithNoCase(buf, ls, colon, P_XGNUTELLA) || nameIs(buf, ls, n, H_XQUEUE) || nameIs(buf, ls, n, H_XFEATURES)) {
+        st.gnutellaHeader = true;
+        return;
+      }
+      break;
+    case 0x64: // d
+      if (startsWithNoCase(buf, ls, colon, P_DASH)) {
+        st.dashHeader = true;
+        return;
+      }
+      break;
+  }
+  if (isSuspiciousName(buf, ls, n)) {
+    ctx.risk(Risk.HTTP_Susp_Header, `Found ${buf.toString('latin1', ls, Math.min(te, ls + 50))}`);
+  }
+}
 
 function responseContentType(ctx: DissectContext, st: HttpState, ct: string): void {
   st.contentType = ct;
@@ -391,43 +526,53 @@ function responseContentType(ctx: DissectContext, st: HttpState, ct: string): vo
   }
 }
 
+/** Server: server_banner, obsolete versions, non-printable banners, ntopng. */
+function serverHeader(ctx: DissectContext, st: HttpState, buf: Buffer, colon: number, te: number): void {
+  if (ctx.flow.getMeta('server_banner') !== undefined) return;
+  const vs = valueStart(buf, colon, te);
+  const ve = valueEnd(buf, vs, te);
+  const server = text(buf, vs, ve);
+  if (server === '') return;
+  ctx.set('server_banner', server);
+  const old = obsoleteServer(server);
+  if (old !== undefined) ctx.risk(Risk.HTTP_Obsolete_Server, old);
+  for (let i = vs; i < ve; i++) {
+    if (buf[i] < 0x20 || buf[i] > 0x7e) {
+      if (ve - vs > 7) ctx.risk(Risk.HTTP_Susp_Header, 'Suspicious Agent');
+      break;
+    }
+  }
+  if (server.startsWith('ntopng ')) setSub(ctx, st, P.ntop);
+}
+
+const ATTACHMENT = /^attachment;\s*filename\*?=\s*"?([^";]*)/i;
+
+function contentDispositionHeader(ctx: DissectContext, st: HttpState, buf: Buffer, colon: number, te: number): void {
+  const vs = valueStart(buf, colon, te);
+  const m = ATTACHMENT.exec(buf.toString('utf8', vs, valueEnd(buf, vs, te)));
+  if (m !== null && m[1] !== '') {
+    const ext = m[1].slice(-3).toLowerCase();
+    if (ext === 'exe' || ext === 'msi' || ext === 'cab') {
+      if (!st.hostName.endsWith('.windowsupdate.com')) ctx.risk(Risk.Binary_App_Transfer, `Found file extn ${ext}`);
+    }
+    ctx.risk(Risk.Binary_File_Data_Transfer_Attempt, `File download ${m[1].slice(0, 80)}`);
+  }
+}
+
 /** One response header line. */
 function responseHeader(ctx: DissectContext, st: HttpState, buf: Buffer, ls: number, colon: number, te: number): void {
   const n = colon - ls;
-  let vs = colon + 1;
-  while (vs < te && isSpace(buf[vs])) vs++;
-  let ve = te;
-  while (ve > vs && isSpace(buf[ve - 1])) ve--;
   const c0 = buf[ls] | 0x20;
-  if (c0 === 0x73 && nameIs(buf, ls, n, H_SERVER)) {
-    if (ctx.flow.getMeta('server_banner') !== undefined) return;
-    const server = text(buf, vs, ve);
-    if (server === '') return;
-    ctx.set('server_banner', server);
-    const old = obsoleteServer(server);
-    if (old !== undefined) ctx.risk(Risk.HTTP_Obsolete_Server, old);
-    for (let i = vs; i < ve; i++) {
-      if (buf[i] < 0x20 || buf[i] > 0x7e) {
-        if (ve - vs > 7) ctx.risk(Risk.HTTP_Susp_Header, 'Suspicious Agent');
-        break;
-      }
-    }
-    if (server.startsWith('ntopng ')) setSub(ctx, st, P.ntop);
-  } else if (c0 === 0x63 && nameIs(buf, ls, n, H_CT)) {
-    if (st.contentType !== '') return;
-    let e = indexOfByte(buf, vs, ve, 0x3b);
-    if (e < 0) e = ve;
-    while (e > vs && isSpace(buf[e - 1])) e--;
-    if (e > vs) responseContentType(ctx, st, buf.toString('utf8', vs, e));
-  } else if (c0 === 0x63 && nameIs(buf, ls, n, H_CD)) {
-    const v = buf.toString('utf8', vs, ve);
-    const m = /^attachment;\s*filename\*?=\s*"?([^";]*)/i.exec(v);
-    if (m !== null && m[1] !== '') {
-      const ext = m[1].slice(-3).toLowerCase();
-      if (ext === 'exe' || ext === 'msi' || ext === 'cab') {
-        if (!st.hostName.endsWith('.windowsupdate.com')) ctx.risk(Risk.Binary_App_Transfer, `Found file extn ${ext}`);
-      }
-      ctx.risk(Risk.Binary_File_Data_Transfer_Attempt, `File download ${m[1].slice(0, 80)}`);
+  if (c0 === 0x73) {
+    if (nameIs(buf, ls, n, H_SERVER)) serverHeader(ctx, st, buf, colon, te);
+  } else if (c0 === 0x63) {
+    if (nameIs(buf, ls, n, H_CT)) {
+      if (st.contentType !== '') return;
+      const vs = valueStart(buf, colon, te);
+      const e = mediaTypeEnd(buf, vs, valueEnd(buf, vs, te));
+      if (e > vs) responseContentType(ctx, st, buf.toString('utf8', vs, e));
+    } else if (nameIs(buf, ls, n, H_CD)) {
+      contentDispositionHeader(ctx, st, buf, colon, te);
     }
   }
 }
@@ -464,17 +609,18 @@ function parseSide(ctx: DissectContext, st: HttpState, side: Side): void {
   const end = ctx.off + ctx.len;
   while (!side.headDone && side.kind !== Kind.Stop) {
     const ls = base + side.pos;
-    const lf = indexOfByte(buf, ls, Math.min(end, ls + MAX_LINE), 10);
+    const lf = findByte(buf, ls, Math.min(end, ls + MAX_LINE), 10);
     if (lf < 0) {
       if (end - ls >= MAX_LINE) side.kind = Kind.Stop;
       return;
     }
-    let te = lf;
-    if (te > ls && buf[te - 1] === 13) te--;
+    const te = textEnd(buf, ls, lf);
     side.pos = lf + 1 - base;
     if (ls === base) {
       if (side.kind === Kind.Request) {
-        if (!requestLine(ctx, st, buf, ls, te)) side.kind = Kind.Stop;
+        const m = methodAt(buf, ls, te);
+        if (isRequestLine(buf, ls, te, m)) requestLine(ctx, st, buf, ls, te, m);
+        else side.kind = Kind.Stop;
       } else {
         statusLine(ctx, st, buf, ls, te);
       }
@@ -534,19 +680,24 @@ export const dissector: Dissector = {
         }
         if (s === Start.Request) {
           // The whole request line is needed to tell HTTP from look-alikes ("CONNECT {json}", "GET key").
-          const lf = indexOfByte(ctx.buf, ctx.off, ctx.off + Math.min(ctx.len, MAX_LINE), 10);
+          const buf = ctx.buf;
+          const lf = findByte(buf, ctx.off, ctx.off + Math.min(ctx.len, MAX_LINE), 10);
           if (lf < 0) return ctx.len >= MAX_LINE ? Verdict.Exclude : Verdict.Continue;
-          let te = lf;
-          if (te > ctx.off && ctx.buf[te - 1] === 13) te--;
-          const m = methodAt(ctx.buf, ctx.off, te);
-          if (te - ctx.off < m + 10 || !startsWithNoCase(ctx.buf, te - 9, te - 3, SP_HTTP)) return Verdict.Exclude;
-        }
-        st = new HttpState();
-        ctx.state = st;
-        st.side[dir].kind = s === Start.Request ? Kind.Request : Kind.Response;
-        if (s === Start.Request) {
-          // Labels the flow from the request line before any header is looked at.
-          parseSide(ctx, st, st.side[dir]);
+          const te = textEnd(buf, ctx.off, lf);
+          const m = methodAt(buf, ctx.off, te);
+          if (!isRequestLine(buf, ctx.off, te, m)) return Verdict.Exclude;
+          st = new HttpState();
+          ctx.state = st;
+          const side = st.side[dir];
+          side.kind = Kind.Request;
+          requestLine(ctx, st, buf, ctx.off, te, m);
+          side.pos = lf + 1 - ctx.off;
+          // The headers at hand are parsed before labelling: a sub-protocol they show is the label.
+          parseSide(ctx, st, side);
+        } else {
+          st = new HttpState();
+          ctx.state = st;
+          st.side[dir].kind = Kind.Response;
         }
         if (st.sub === 0) ctx.detect(st.master);
         st.labelled = st.master;

