@@ -7,9 +7,15 @@
  *                                    anything ("example.co.uk", "cdn.example.net");
  *   "*.example.com"                  same as ".example.com".
  * The longest matching pattern wins. Lookups allocate one substring per
- * label of the name, once per flow, never per packet.
+ * label of the name, once per flow, never per packet; the answers are
+ * remembered per name (a flow often asks twice, and many flows ask for the
+ * same names), bounded: a full memo is emptied, and adding a pattern
+ * empties it.
  */
 import { HOST_PATTERNS } from '../generated/hosts';
+
+/** Most names whose answer is remembered. */
+const MAX_REMEMBERED = 8192;
 
 export class HostClassifier {
   private readonly suffix = new Map<string, number>();
@@ -17,6 +23,8 @@ export class HostClassifier {
   private label: { pat: string; id: number }[] = [];
   /** The label patterns by their first label, each list longest first. */
   private byFirstLabel = new Map<string, { pat: string; id: number }[]>();
+  /** Answers already given, by the name asked for. */
+  private readonly known = new Map<string, number>();
 
   constructor(patterns: readonly (string | number)[] = HOST_PATTERNS) {
     this.addAll(patterns);
@@ -44,6 +52,7 @@ export class HostClassifier {
     if (p.startsWith('*.')) p = p.slice(1);
     if (p.startsWith('.')) p = p.slice(1);
     if (p === '') return;
+    this.known.clear();
     if (p.endsWith('.')) {
       this.label = this.label.filter((e) => e.pat !== p);
       this.label.push({ pat: p, id });
@@ -59,6 +68,16 @@ export class HostClassifier {
 
   /** The protocol id for a host name, or 0. */
   classify(host: string): number {
+    let id = this.known.get(host);
+    if (id === undefined) {
+      id = this.match(host);
+      if (this.known.size >= MAX_REMEMBERED) this.known.clear();
+      this.known.set(host, id);
+    }
+    return id;
+  }
+
+  private match(host: string): number {
     let h = host.toLowerCase();
     while (h.endsWith('.')) h = h.slice(0, -1);
     if (h === '') return 0;

@@ -1,12 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { dissect, hex, prefixes } from '../harness';
+import { createHash } from 'node:crypto';
+import { dissect, hex, prefixes, TestPacket } from '../harness';
 import { dissectors } from '../../../src/dpi/protocols/tls/index';
 import { parseClientHello, ClientHello } from '../../../src/dpi/protocols/tls/client-hello';
 import { parseServerHello } from '../../../src/dpi/protocols/tls/server-hello';
 import { parseCertificate } from '../../../src/dpi/protocols/tls/certificate';
 import { ja3Client, ja3ClientString } from '../../../src/dpi/protocols/tls/ja3';
 import { ja4 } from '../../../src/dpi/protocols/tls/ja4';
+import { FpMemo } from '../../../src/dpi/protocols/tls/fp-memo';
 import { cipherName } from '../../../src/dpi/protocols/tls/ciphers';
 import { fixture, records, toRecords } from './tls-fixtures';
 
@@ -126,4 +128,106 @@ test('tls parts: self-signed, expired and too-long certificates raise their risk
     san: [der(0x82, '*.example.net')] }));
   assert.ok(other.risks.includes('TLS Cert Mismatch')); // the client asked for www.ntop.org
   assert.equal(other.meta.tls_server_names, '*.example.net');
+});
+
+test('tls parts: fingerprints remembered by their values follow every change of a list', () => {
+  const body = records(clientHello())[0][1];
+  const ch = parseClientHello(body, 4, body.length - 4) as ClientHello;
+  const ja3 = ja3Client(ch);
+  const j4 = ja4(ch, 't');
+  assert.equal(ja3Client(ch), ja3);
+  assert.equal(ja4(ch, 't'), j4);
+  // Moving a value from one list to the next keeps the values in order but is another hello.
+  const moved: ClientHello = { ...ch, ciphers: ch.ciphers.slice(0, -1), extensions: [ch.ciphers[ch.ciphers.length - 1], ...ch.extensions] };
+  assert.notEqual(ja3Client(moved), ja3);
+  assert.ok(ja3ClientString(moved).includes(`,${ch.ciphers[ch.ciphers.length - 1]}-`));
+  // JA4 sorts: the same lists in another order give the same fingerprint, another transport another one.
+  const shuffled: ClientHello = { ...ch, ciphers: [...ch.ciphers].reverse(), extensions: [...ch.extensions].reverse() };
+  assert.equal(ja4(shuffled, 't'), j4);
+  assert.notEqual(ja3Client(shuffled), ja3);
+  assert.equal(ja4(ch, 'q'), 'q' + j4.slice(1));
+  // GREASE values are left out of both.
+  const greased: ClientHello = { ...ch, ciphers: [0x1a1a, ...ch.ciphers], extensions: [0x2a2a, ...ch.extensions] };
+  assert.equal(ja3Client(greased), ja3);
+  assert.equal(ja4(greased, 't'), j4);
+  const sigAlgs: ClientHello = { ...ch, sigAlgs: [...ch.sigAlgs, 0x0201] };
+  assert.notEqual(ja4(sigAlgs, 't').slice(-12), j4.slice(-12));
+  assert.equal(ja4(sigAlgs, 't').slice(0, -12), j4.slice(0, -12));
+});
+
+test('tls parts: FpMemo finds only the exact key it remembered', () => {
+  const m = new FpMemo();
+  const key = (a: number[], b: number[]): FpMemo => {
+    m.start();
+    m.list(a, false);
+    m.list(b, false);
+    return m;
+  };
+  assert.equal(key([1, 2], [3]).find(), undefined);
+  assert.equal(key([1, 2], [3]).remember('x'), 'x');
+  assert.equal(key([1, 2], [3]).find(), 'x');
+  assert.equal(key([1], [2, 3]).find(), undefined);
+  assert.equal(key([1, 2], [3, 0]).find(), undefined);
+  const greaseless = (values: number[]): FpMemo => {
+    m.start();
+    m.list(values, true);
+    return m;
+  };
+  greaseless([0x0a0a, 1]).remember('g');
+  assert.equal(greaseless([0x1a1a, 1, 0x2a2a]).find(), 'g');
+  assert.equal(key([0x0a0a, 1], []).find(), undefined);
+  const long = Array.from({ length: 5000 }, (_, i) => i);
+  key(long, []).remember('long');
+  assert.equal(key(long, []).find(), undefined);
+});
+
+test('tls parts: a certificate remembered is compared whole, not by its length and signature', () => {
+  const make = (cn: string): Buffer => certificate({ issuer: name(attr(3, 'ca')), subject: name(attr(3, cn)),
+    notBefore: utc('230101000000Z'), notAfter: utc('240101000000Z'), san: [der(0x82, cn)] });
+  const a = make('aaaa.example');
+  const b = make('bbbb.example');
+  assert.equal(a.length, b.length);
+  assert.deepEqual(a.subarray(-16), b.subarray(-16));
+  const ra = withCert(a);
+  const rb = withCert(b);
+  const ra2 = withCert(a);
+  assert.equal(ra.meta.tls_subject, 'CN=aaaa.example');
+  assert.equal(rb.meta.tls_subject, 'CN=bbbb.example');
+  assert.equal(rb.meta.tls_server_names, 'bbbb.example');
+  assert.notEqual(ra.meta.tls_cert_sha1, rb.meta.tls_cert_sha1);
+  assert.deepEqual(ra2.meta, ra.meta);
+  assert.deepEqual(ra2.risks, ra.risks);
+});
+
+test('tls parts: the SHA-1 of a certificate is printed as uppercase hex pairs joined by colons', () => {
+  const c = certificate({ issuer: name(attr(3, 'ca')), subject: name(attr(3, 'x')), notBefore: utc('230101000000Z'), notAfter: utc('240101000000Z') });
+  const info = parseCertificate(c, 0, c.length);
+  assert.ok(info !== null);
+  assert.equal(info.sha1, createHash('sha1').update(c).digest('hex').toUpperCase().match(/../g)?.join(':'));
+  assert.equal(info.serverNames, '');
+});
+
+test('tls parts: the server flight is read the same whatever its records and segments', () => {
+  const pk = fixture('safari-handshake.txt');
+  const server = Buffer.concat(pk.filter((p) => p.dir === 1).map((p) => p.payload as Buffer));
+  const hs = Buffer.concat(records(server).filter(([t]) => t === 22).map(([, b]) => b));
+  const whole = dissect({ serverPort: 443, dissectors }, [pk[0], { dir: 1, payload: toRecords(22, hs, 16384) }]);
+  assert.equal(whole.meta.tls_subject, 'CN=www.ntop.org');
+  // Records of 1 to 7 bytes cut every message header; 97, 1000 and 3000 bytes cut the certificate.
+  for (const size of [1, 2, 3, 5, 7, 97, 1000, 3000]) {
+    const reframed = toRecords(22, hs, size);
+    for (const segments of [1, 3, 11]) {
+      const seg: TestPacket[] = [pk[0]];
+      const step = Math.ceil(reframed.length / segments);
+      for (let p = 0; p < reframed.length; p += step) seg.push({ dir: 1, payload: reframed.subarray(p, p + step) });
+      const r = dissect({ serverPort: 443, dissectors }, seg);
+      assert.deepEqual(r.meta, whole.meta, `records of ${size}, ${segments} segments`);
+    }
+  }
+  // Every cut of one 16 KiB record in two segments.
+  const one = toRecords(22, hs, 16384);
+  for (let cut = 1; cut < one.length; cut += 37) {
+    const r = dissect({ serverPort: 443, dissectors }, [pk[0], { dir: 1, payload: one.subarray(0, cut) }, { dir: 1, payload: one.subarray(cut) }]);
+    assert.deepEqual(r.meta, whole.meta, `cut at ${cut}`);
+  }
 });

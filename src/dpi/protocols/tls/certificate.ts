@@ -10,6 +10,9 @@
  * subject and prints both as the subject, which is mirrored. SAN entries are rfc822Name, dNSName and iPAddress, lowercased,
  * up to the first entry of another type. Times are UTCTime or
  * GeneralizedTime (X.690 11.7/11.8), in ms since the epoch.
+ * Servers send the same few certificates over and over: a certificate
+ * already read is looked up by its DER bytes instead of being read again
+ * (CertMemo; bounded, a full memo is emptied).
  * Ignores: public key, signature, every other extension.
  */
 import { hash } from 'node:crypto';
@@ -21,6 +24,8 @@ export interface CertInfo {
   issuer: string;
   /** subjectAltName names, in order. */
   names: string[];
+  /** The names joined with ',' (tls_server_names). */
+  serverNames: string;
   /** Validity bounds in ms since the epoch (NaN when unreadable). */
   notBefore: number;
   notAfter: number;
@@ -57,27 +62,81 @@ function readTlv(buf: Buffer, p: number, end: number, t: Tlv): boolean {
   return true;
 }
 
-const ATTR_LABELS: { [k: number]: string } = { 3: 'CN', 6: 'C', 7: 'L', 8: 'ST', 10: 'O', 11: 'OU' };
+/** ASCII labels of the printed attributes, by the last byte of their id-at OID (2.5.4.x). */
+const ATTR_LABELS: readonly (Buffer | undefined)[] = (() => {
+  const t: (Buffer | undefined)[] = new Array<Buffer | undefined>(256).fill(undefined);
+  t[3] = Buffer.from('CN');
+  t[6] = Buffer.from('C');
+  t[7] = Buffer.from('L');
+  t[8] = Buffer.from('ST');
+  t[10] = Buffer.from('O');
+  t[11] = Buffer.from('OU');
+  return t;
+})();
 const MAX_VALUE = 63;
+
+/** A name printed as "C=US, O=..., CN=...": attributes appended as bytes, one string made at the end. */
+class NameText {
+  private bytes = Buffer.alloc(1024);
+  private n = 0;
+
+  reset(): this {
+    this.n = 0;
+    return this;
+  }
+
+  /** Appends "label=value" (after ", " unless first); the value is buf[start, end), printable ASCII. */
+  add(label: Buffer, buf: Buffer, start: number, end: number): void {
+    const need = this.n + 2 + label.length + 1 + (end - start);
+    if (need > this.bytes.length) {
+      const grown = Buffer.alloc(Math.max(need, this.bytes.length * 2));
+      this.bytes.copy(grown, 0, 0, this.n);
+      this.bytes = grown;
+    }
+    const b = this.bytes;
+    let n = this.n;
+    if (n > 0) {
+      b[n++] = 0x2c;
+      b[n++] = 0x20;
+    }
+    for (let i = 0; i < label.length; i++) b[n++] = label[i];
+    b[n++] = 0x3d;
+    for (let i = start; i < end; i++) b[n++] = buf[i];
+    this.n = n;
+  }
+
+  text(): string {
+    return this.n === 0 ? '' : this.bytes.toString('latin1', 0, this.n);
+  }
+}
+
+const nameText = new NameText();
 
 function printable(buf: Buffer, p: number, end: number): boolean {
   for (let i = p; i < end; i++) if (buf[i] < 0x20 || buf[i] > 0x7e) return false;
   return true;
 }
 
-/** Adds "label=value" when buf[atv] is an AttributeTypeAndValue with a printed attribute type. */
-function addAttribute(buf: Buffer, start: number, end: number, parts: string[]): boolean {
-  const oid = new Tlv();
-  const val = new Tlv();
+const attrOid = new Tlv();
+const attrValue = new Tlv();
+
+/** Adds "label=value" when buf[start, end) is an AttributeTypeAndValue with a printed attribute type. */
+function addAttribute(buf: Buffer, start: number, end: number, out: NameText): boolean {
+  const oid = attrOid;
+  const val = attrValue;
   if (!readTlv(buf, start, end, oid) || oid.tag !== 0x06 || !readTlv(buf, oid.end, end, val) || val.end !== end) return false;
   // id-at (2.5.4.x): 55 04 xx
   if (oid.end - oid.start !== 3 || buf[oid.start] !== 0x55 || buf[oid.start + 1] !== 0x04) return false;
   const label = ATTR_LABELS[buf[oid.start + 2]];
   if (label === undefined) return true;
   const vEnd = Math.min(val.end, val.start + MAX_VALUE);
-  if (printable(buf, val.start, vEnd)) parts.push(label + '=' + buf.toString('latin1', val.start, vEnd));
+  if (printable(buf, val.start, vEnd)) out.add(label, buf, val.start, vEnd);
   return true;
 }
+
+/** Deepest nesting collectNames() descends to, and its element scratch per level. */
+const MAX_DEPTH = 10;
+const levels: readonly Tlv[] = Array.from({ length: MAX_DEPTH + 1 }, () => new Tlv());
 
 /**
  * Collects, in order, the attributes of every name found in buf[p, end):
@@ -85,19 +144,19 @@ function addAttribute(buf: Buffer, start: number, end: number, parts: string[]):
  * authorityKeyIdentifier, CRL distribution points...), which nDPI also
  * prints as part of the subject.
  */
-function collectNames(buf: Buffer, p: number, end: number, parts: string[], depth: number): void {
-  const t = new Tlv();
+function collectNames(buf: Buffer, p: number, end: number, out: NameText, depth: number): void {
+  const t = levels[depth];
   while (p < end && readTlv(buf, p, end, t)) {
     p = t.end;
-    if (t.tag === 0x30 && addAttribute(buf, t.start, t.end, parts)) continue;
-    if (depth < 10 && ((t.tag & 0x20) !== 0 || t.tag === 0x04)) collectNames(buf, t.start, t.end, parts, depth + 1);
+    if (t.tag === 0x30 && addAttribute(buf, t.start, t.end, out)) continue;
+    if (depth < MAX_DEPTH && ((t.tag & 0x20) !== 0 || t.tag === 0x04)) collectNames(buf, t.start, t.end, out, depth + 1);
   }
 }
 
 function readName(buf: Buffer, p: number, end: number): string {
-  const parts: string[] = [];
-  collectNames(buf, p, end, parts, 0);
-  return parts.join(', ');
+  const out = nameText.reset();
+  collectNames(buf, p, end, out, 0);
+  return out.text();
 }
 
 function digits(buf: Buffer, p: number, n: number): number {
@@ -202,57 +261,119 @@ function readExtensions(buf: Buffer, p: number, end: number, names: string[]): v
   }
 }
 
+const HEX_UPPER = Buffer.from('0123456789ABCDEF');
+const fingerprintBytes = Buffer.alloc(59);
+
+/** SHA-1 of buf[start, end) as nDPI prints it: uppercase hex bytes joined by ':'. */
+function sha1Fingerprint(buf: Buffer, start: number, end: number): string {
+  const h = hash('sha1', buf.subarray(start, end), 'buffer');
+  const out = fingerprintBytes;
+  for (let i = 0; i < 20; i++) {
+    const o = i * 3;
+    out[o] = HEX_UPPER[h[i] >> 4];
+    out[o + 1] = HEX_UPPER[h[i] & 15];
+    if (i < 19) out[o + 2] = 0x3a;
+  }
+  return out.toString('latin1');
+}
+
+const certTlv = new Tlv();
+const tbsTlv = new Tlv();
+const tbsElement = new Tlv();
+const timeTlv = new Tlv();
+
+/** Reads the element at p (bounded by end) into tbsElement; returns its tag, -1 when there is none. */
+function elementAt(buf: Buffer, p: number, end: number): number {
+  return readTlv(buf, p, end, tbsElement) ? tbsElement.tag : -1;
+}
+
 /** Parses the DER certificate buf[off, off + len); null when its outer structure is not a certificate. */
 export function parseCertificate(buf: Buffer, off: number, len: number): CertInfo | null {
   const end = off + len;
-  const cert = new Tlv();
-  const tbs = new Tlv();
-  const el = new Tlv();
+  const cert = certTlv;
+  const tbs = tbsTlv;
+  const e = tbsElement;
   if (!readTlv(buf, off, end, cert) || cert.tag !== 0x30) return null;
   if (!readTlv(buf, cert.start, cert.end, tbs) || tbs.tag !== 0x30) return null;
-  let p = tbs.start;
-  const next = (): boolean => {
-    if (!readTlv(buf, p, tbs.end, el)) return false;
-    p = el.end;
-    return true;
-  };
-  if (!next()) return null;
-  if (el.tag === 0xa0 && !next()) return null; // version, then serialNumber
-  const tagIs = (t: number): boolean => el.tag === t;
-  if (!tagIs(0x02) || !next() || !tagIs(0x30)) return null; // serialNumber, signature AlgorithmIdentifier
-  if (!next() || !tagIs(0x30)) return null;
-  let issuer = readName(buf, el.start, el.end);
-  if (!next() || el.tag !== 0x30) return null;
+  const tbsEnd = tbs.end;
+  let tag = elementAt(buf, tbs.start, tbsEnd);
+  if (tag === 0xa0) tag = elementAt(buf, e.end, tbsEnd); // version, then serialNumber
+  if (tag !== 0x02 || elementAt(buf, e.end, tbsEnd) !== 0x30) return null; // signature AlgorithmIdentifier
+  if (elementAt(buf, e.end, tbsEnd) !== 0x30) return null;
+  let issuer = readName(buf, e.start, e.end);
+  if (elementAt(buf, e.end, tbsEnd) !== 0x30) return null;
   // nDPI finds the end of the issuer by the bytes of a validity made of two UTCTimes
   // (30 1e 17 0d); without them it prints issuer and subject together as the subject.
-  const utcValidity = el.end - el.start === 30 && buf[el.start] === 0x17 && buf[el.start + 1] === 13;
-  const validity = new Tlv();
+  const utcValidity = e.end - e.start === 30 && buf[e.start] === 0x17 && buf[e.start + 1] === 13;
   let notBefore = NaN;
   let notAfter = NaN;
-  if (readTlv(buf, el.start, el.end, validity)) {
-    notBefore = readTime(buf, validity);
-    const after = new Tlv();
-    if (readTlv(buf, validity.end, el.end, after)) notAfter = readTime(buf, after);
+  if (readTlv(buf, e.start, e.end, timeTlv)) {
+    notBefore = readTime(buf, timeTlv);
+    if (readTlv(buf, timeTlv.end, e.end, timeTlv)) notAfter = readTime(buf, timeTlv);
   }
-  if (!next() || !tagIs(0x30)) return null;
-  const subjectParts: string[] = [];
-  collectNames(buf, el.start, el.end, subjectParts, 0);
+  if (elementAt(buf, e.end, tbsEnd) !== 0x30) return null;
+  const subjectText = nameText.reset();
+  collectNames(buf, e.start, e.end, subjectText, 0);
   const names: string[] = [];
   // subjectPublicKeyInfo, [1] issuerUniqueID, [2] subjectUniqueID, [3] extensions.
-  while (next()) {
-    if (tagIs(0xa3)) {
-      readExtensions(buf, el.start, el.end, names);
-      collectNames(buf, el.start, el.end, subjectParts, 0);
+  while (elementAt(buf, e.end, tbsEnd) >= 0) {
+    if (e.tag === 0xa3) {
+      readExtensions(buf, e.start, e.end, names);
+      collectNames(buf, e.start, e.end, subjectText, 0);
       break;
     }
   }
-  let subject = subjectParts.join(', ');
+  let subject = subjectText.text();
   if (!utcValidity) {
     subject = issuer !== '' && subject !== '' ? issuer + ', ' + subject : issuer + subject;
     issuer = '';
   }
-  const h = hash('sha1', buf.subarray(off, cert.end), 'hex').toUpperCase();
-  return { subject, issuer, names, notBefore, notAfter, sha1: h.replace(/(..)(?!$)/g, '$1:') };
+  return { subject, issuer, names, serverNames: names.join(','), notBefore, notAfter, sha1: sha1Fingerprint(buf, off, cert.end) };
+}
+
+/** Most certificates remembered. */
+const MAX_REMEMBERED = 1024;
+
+interface Remembered {
+  readonly der: Buffer;
+  readonly info: CertInfo;
+}
+
+/**
+ * Certificates already read, by their DER bytes. The index is a hash of
+ * the length and the last bytes (the signature, as good as random); an
+ * entry holds a copy of the whole DER to compare.
+ */
+class CertMemo {
+  private readonly entries = new Map<number, Remembered>();
+
+  private static index(buf: Buffer, off: number, len: number): number {
+    let h = Math.imul(0x811c9dc5 ^ len, 0x01000193);
+    for (let i = Math.max(off, off + len - 16); i < off + len; i++) h = Math.imul(h ^ buf[i], 0x01000193);
+    return h;
+  }
+
+  find(buf: Buffer, off: number, len: number): CertInfo | undefined {
+    const e = this.entries.get(CertMemo.index(buf, off, len));
+    if (e === undefined || e.der.length !== len || buf.compare(e.der, 0, len, off, off + len) !== 0) return undefined;
+    return e.info;
+  }
+
+  remember(buf: Buffer, off: number, len: number, info: CertInfo): void {
+    if (this.entries.size >= MAX_REMEMBERED) this.entries.clear();
+    this.entries.set(CertMemo.index(buf, off, len), { der: Buffer.from(buf.subarray(off, off + len)), info });
+  }
+}
+
+const memo = new CertMemo();
+
+/** The certificate buf[off, off + len) read (or remembered); null when it is not a certificate. */
+function certificateInfo(buf: Buffer, off: number, len: number): CertInfo | null {
+  const known = memo.find(buf, off, len);
+  if (known !== undefined) return known;
+  const info = parseCertificate(buf, off, len);
+  if (info !== null) memo.remember(buf, off, len, info);
+  return info;
 }
 
 const DAY_MS = 86400_000;
@@ -278,7 +399,7 @@ function nameMatches(host: string, names: readonly string[]): boolean {
 export function applyCertificate(ctx: DissectContext, c: CertInfo, sni: string, webrtc: boolean): void {
   if (c.subject !== '') ctx.set('tls_subject', c.subject);
   if (c.issuer !== '') ctx.set('tls_issuer', c.issuer);
-  if (c.names.length > 0) ctx.set('tls_server_names', c.names.join(','));
+  if (c.names.length > 0) ctx.set('tls_server_names', c.serverNames);
   if (!Number.isNaN(c.notBefore)) ctx.set('tls_not_before', c.notBefore);
   if (!Number.isNaN(c.notAfter)) ctx.set('tls_not_after', c.notAfter);
   ctx.set('tls_cert_sha1', c.sha1);
@@ -291,7 +412,7 @@ export function applyCertificate(ctx: DissectContext, c: CertInfo, sni: string, 
     if (now < c.notBefore || now > c.notAfter) ctx.risk(Risk.TLS_Cert_Expired);
     else if (now > c.notAfter - ABOUT_TO_EXPIRE_MS) ctx.risk(Risk.TLS_Cert_About_To_Expire);
   }
-  if (sni !== '' && c.names.length > 0 && !nameMatches(sni, c.names)) ctx.risk(Risk.TLS_Cert_Mismatch, `${sni} vs ${c.names.join(',')}`);
+  if (sni !== '' && c.names.length > 0 && !nameMatches(sni, c.names)) ctx.risk(Risk.TLS_Cert_Mismatch, `${sni} vs ${c.serverNames}`);
 }
 
 /**
@@ -308,7 +429,7 @@ export function applyCertificateMessage(ctx: DissectContext, buf: Buffer, off: n
   if (avail < 6) return false;
   const n = (buf[off + 3] << 16) | (buf[off + 4] << 8) | buf[off + 5];
   if (avail < 6 + n) return false;
-  const c = parseCertificate(buf, off + 6, n);
+  const c = certificateInfo(buf, off + 6, n);
   if (c !== null) applyCertificate(ctx, c, sni, webrtc);
   return true;
 }

@@ -72,6 +72,19 @@ function parseSni(buf: Buffer, p: number, end: number): string {
   return '';
 }
 
+const HTTP11 = Buffer.from('http/1.1', 'latin1');
+
+/** One ALPN protocol id; the two most common ones without making a string. */
+function alpnId(buf: Buffer, p: number, n: number): string {
+  if (n === 2 && buf[p] === 0x68 && buf[p + 1] === 0x32) return 'h2';
+  if (n === 8) {
+    let i = 0;
+    while (i < 8 && buf[p + i] === HTTP11[i]) i++;
+    if (i === 8) return 'http/1.1';
+  }
+  return buf.toString('latin1', p, p + n);
+}
+
 function parseAlpn(buf: Buffer, p: number, end: number, out: string[]): void {
   if (p + 2 > end) return;
   const listEnd = Math.min(end, p + 2 + ((buf[p] << 8) | buf[p + 1]));
@@ -79,7 +92,7 @@ function parseAlpn(buf: Buffer, p: number, end: number, out: string[]): void {
   while (p < listEnd && out.length < MAX_ITEMS) {
     const n = buf[p++];
     if (p + n > listEnd) return;
-    out.push(buf.toString('latin1', p, p + n));
+    out.push(alpnId(buf, p, n));
     p += n;
   }
 }
@@ -201,6 +214,13 @@ function looksLikeTor(ch: ClientHello): boolean {
   return torLikeHost(ch.sni);
 }
 
+/** Version names joined with ';'. */
+function versionList(versions: readonly number[]): string {
+  let s = versionName(versions[0]);
+  for (let i = 1; i < versions.length; i++) s += ';' + versionName(versions[i]);
+  return s;
+}
+
 /**
  * Sets the client-side metadata and risks of a parsed ClientHello: SNI,
  * ALPN, supported versions, ECH, JA3C, JA4, the version the client proposes
@@ -211,7 +231,7 @@ function looksLikeTor(ch: ClientHello): boolean {
 export function applyClientHello(ctx: DissectContext, ch: ClientHello, transport: 't' | 'q' | 'd', webrtc = false): void {
   if (ch.sni !== '') ctx.set('server_name', ch.sni);
   if (ch.alpn.length > 0) ctx.set('alpn_advertised', ch.alpn.join(';'));
-  if (ch.supportedVersions.length > 0) ctx.set('tls_supported_versions', ch.supportedVersions.map(versionName).join(';'));
+  if (ch.supportedVersions.length > 0) ctx.set('tls_supported_versions', versionList(ch.supportedVersions));
   if (ch.ech) ctx.set('tls_ech', 1);
   ctx.set('ja3c', ja3Client(ch));
   ctx.set('ja4', ja4(ch, transport));

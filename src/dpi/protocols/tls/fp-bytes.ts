@@ -46,9 +46,14 @@ export class FpBytes {
     scratch[this.pos++] = HEX[v & 15];
   }
 
-  /** Lowercase hex digest of the bytes written so far. */
-  digest(algorithm: 'md5' | 'sha256'): string {
-    return hash(algorithm, scratch.subarray(0, this.pos), 'hex');
+  /** Lowercase hex MD5 of the bytes written so far (JA3, JA3S). */
+  md5Hex(): string {
+    return hash('md5', scratch.subarray(0, this.pos), 'hex');
+  }
+
+  /** The first 12 lowercase hex digits of the SHA-256 of the bytes written so far (JA4's hashed parts). */
+  sha256Hex12(): string {
+    return hash('sha256', scratch.subarray(0, this.pos), 'hex').slice(0, 12);
   }
 
   /** The bytes written so far, as a string (tests and debugging). */

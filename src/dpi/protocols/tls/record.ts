@@ -1,10 +1,13 @@
 /**
  * TLS record layer over TCP (RFC 8446 5.1, RFC 5246 6.2): walks each
  * direction's byte stream record by record (type 20-24, version 3.x,
- * uint16 length), gathers handshake records into messages that may span
- * records and segments, and hands complete messages to the handshake
- * dispatcher. A Certificate message is read as soon as its first
- * certificate is in, even when the rest of the chain is not.
+ * uint16 length) and hands complete handshake messages to the handshake
+ * dispatcher. A message inside one record is read where it lies in the
+ * stream (the engine keeps each direction's stream from its first byte, so
+ * a message cut by a segment boundary is read once the rest is in); only a
+ * message spanning records is gathered into a buffer of its own. A
+ * Certificate message is read as soon as its first certificate is in,
+ * even when the rest of the chain is not.
  * A flow caught after its handshake is recognised like nDPI does: records
  * of type 20/21/23 that end exactly where the stream so far ends.
  * Alerts (type 21) sent in clear with level 2 raise TLS Fatal Alert.
@@ -34,7 +37,6 @@ class Side {
   /** Type and bytes still to come of the record being walked (left 0: at a header). */
   type = 0;
   left = 0;
-  recLen = 0;
   /** Records seen complete, and those of type CCS/alert/application data. */
   records = 0;
   others = 0;
@@ -44,7 +46,9 @@ class Side {
   hsBad = false;
   ccs = false;
   appData = false;
-  /** Handshake bytes gathered: hs[hsPos, hsLen) not yet consumed. */
+  /** Stream offset of the next handshake message to read in place (inside the current handshake record). */
+  msgAt = 0;
+  /** Handshake bytes gathered for a message spanning records: hs[hsPos, hsLen) not yet consumed (hsLen 0: none). */
   hs: Buffer | null = null;
   hsLen = 0;
   hsPos = 0;
@@ -59,7 +63,7 @@ function appendHs(s: Side, buf: Buffer, p: number, n: number): boolean {
   if (s.hsLen + n > MAX_MESSAGE + 4) return false;
   let hs = s.hs;
   if (hs === null || hs.length < s.hsLen + n) {
-    let size = hs === null ? 4096 : hs.length * 2;
+    let size = hs === null ? 1024 : hs.length * 2;
     while (size < s.hsLen + n) size *= 2;
     const grown = Buffer.allocUnsafe(size);
     if (hs !== null) hs.copy(grown, 0, 0, s.hsLen);
@@ -70,31 +74,65 @@ function appendHs(s: Side, buf: Buffer, p: number, n: number): boolean {
   return true;
 }
 
+/**
+ * Reads the handshake messages of buf[p, end): complete ones go to the
+ * dispatcher, a Certificate still coming has its first certificate read if
+ * it is in. Returns the offset of the first message not complete (end when
+ * none), or -1 when the messages are malformed.
+ */
+function readMessages(ctx: DissectContext, st: TcpState, dir: number, buf: Buffer, p: number, end: number): number {
+  while (end - p >= 4) {
+    const type = buf[p];
+    const len = (buf[p + 1] << 16) | (buf[p + 2] << 8) | buf[p + 3];
+    if (len > MAX_MESSAGE || (!st.detected && !knownHandshakeType(type))) return -1;
+    if (end - p - 4 < len) {
+      if (type === HS_CERTIFICATE && dir !== st.clientDir && st.clientDir >= 0 && !st.certDone) {
+        firstCertificate(ctx, st, buf, p + 4, end - p - 4);
+      }
+      return p;
+    }
+    if (!onMessage(ctx, st, dir, type, buf, p + 4, len, false)) return -1;
+    p += 4 + len;
+  }
+  return p;
+}
+
 /** Consumes the complete handshake messages gathered for direction dir. */
 function drainHs(ctx: DissectContext, st: TcpState, s: Side, dir: number): void {
-  const hs = s.hs;
-  if (hs === null) return;
-  while (!s.hsBad && s.hsLen - s.hsPos >= 4) {
-    const p = s.hsPos;
-    const type = hs[p];
-    const len = (hs[p + 1] << 16) | (hs[p + 2] << 8) | hs[p + 3];
-    if (len > MAX_MESSAGE || (!st.detected && !knownHandshakeType(type))) {
+  const hs = s.hs as Buffer;
+  const p = readMessages(ctx, st, dir, hs, s.hsPos, s.hsLen);
+  if (p < 0) s.hsBad = true;
+  else if (p === s.hsLen) s.hsPos = s.hsLen = 0;
+  else s.hsPos = p;
+}
+
+/**
+ * Handles the handshake record bytes of direction dir that arrived up to
+ * stream offset end (absolute in ctx.buf); recordEnded tells whether the
+ * record is complete. Messages are read in place from s.msgAt; one left
+ * incomplete at the end of its record spans records and is gathered.
+ */
+function handshakeBytes(ctx: DissectContext, st: TcpState, s: Side, dir: number, start: number, end: number, recordEnded: boolean): void {
+  const buf = ctx.buf;
+  if (s.hsLen > 0) {
+    if (!appendHs(s, buf, start, end - start)) {
       s.hsBad = true;
       return;
     }
-    if (s.hsLen - p - 4 < len) {
-      if (type === HS_CERTIFICATE && dir !== st.clientDir && st.clientDir >= 0 && !st.certDone) {
-        firstCertificate(ctx, st, hs, p + 4, s.hsLen - p - 4);
-      }
-      return;
-    }
-    if (!onMessage(ctx, st, dir, type, hs, p + 4, len, false)) {
-      s.hsBad = true;
-      return;
-    }
-    s.hsPos = p + 4 + len;
+    drainHs(ctx, st, s, dir);
+    if (s.hsLen === 0) s.msgAt = end - ctx.off;
+    return;
   }
-  if (s.hsPos === s.hsLen) s.hsPos = s.hsLen = 0;
+  const p = readMessages(ctx, st, dir, buf, ctx.off + s.msgAt, end);
+  if (p < 0) {
+    s.hsBad = true;
+    return;
+  }
+  s.msgAt = p - ctx.off;
+  if (recordEnded && p < end) {
+    if (appendHs(s, buf, p, end - p)) s.hsPos = 0;
+    else s.hsBad = true;
+  }
 }
 
 /** Walks the new bytes of direction dir's stream. */
@@ -114,7 +152,8 @@ function walk(ctx: DissectContext, st: TcpState, dir: number): void {
       }
       p += 5;
       s.type = type;
-      s.left = s.recLen = len;
+      s.left = len;
+      if (type === REC_HANDSHAKE && s.hsLen === 0) s.msgAt = p - ctx.off;
       if (type === REC_ALERT && len === 2 && !s.ccs) {
         if (p + 2 > end) {
           p -= 5;
@@ -128,12 +167,9 @@ function walk(ctx: DissectContext, st: TcpState, dir: number): void {
       }
     }
     const take = Math.min(s.left, end - p);
-    if (s.type === REC_HANDSHAKE && !s.ccs && !s.hsBad) {
-      if (appendHs(s, buf, p, take)) drainHs(ctx, st, s, dir);
-      else s.hsBad = true;
-    }
-    p += take;
     s.left -= take;
+    if (s.type === REC_HANDSHAKE && !s.ccs && !s.hsBad) handshakeBytes(ctx, st, s, dir, p, p + take, s.left === 0);
+    p += take;
     if (s.left === 0) {
       s.records++;
       if (s.type === REC_CCS) s.ccs = true;
