@@ -54,7 +54,7 @@ function ipv4(s: string): number {
   return ((p[0] << 24) | (p[1] << 16) | (p[2] << 8) | p[3]) | 0;
 }
 
-const registries = new Map<readonly Dissector[], Registry>();
+const registries = new WeakMap<readonly Dissector[], Registry>();
 
 export function registryOf(list: readonly Dissector[]): Registry {
   let r = registries.get(list);
