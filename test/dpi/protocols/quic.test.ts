@@ -71,6 +71,13 @@ function protect(keys: InitialKeys, header: Buffer, pn: number, pnLen: number, p
   return pkt;
 }
 
+/** The 5 mask bytes header protection uses, in hex, for a sample. */
+function maskOf(hp: Buffer, sample: Buffer): string {
+  const m = new Uint8Array(16);
+  headerMask(hp, sample, 0, m);
+  return Buffer.from(m.subarray(0, 5)).toString('hex');
+}
+
 test('quic: RFC 9001 A.1 initial secrets and client keys', () => {
   const salt = initialSalt(V1);
   assert.ok(salt !== null);
@@ -88,7 +95,7 @@ test('quic: RFC 9001 A.1 initial secrets and client keys', () => {
 
 test('quic: RFC 9001 A.2 header protection mask and the protected client Initial', () => {
   const k = clientInitialKeys(initialSalt(V1) as Buffer, RFC_DCID, false);
-  assert.equal(headerMask(k.hp, hex('d1b1c98dd7689fb8ec11d242b123dc9b')).toString('hex'), '437b9aec36');
+  assert.equal(maskOf(k.hp, hex('d1b1c98dd7689fb8ec11d242b123dc9b')), '437b9aec36');
   const pkt = protect(k, hex('c300000001088394c8f03e5157080000449e00000002'), 2, 4, RFC_PAYLOAD);
   assert.equal(pkt.length, 1200);
   assert.equal(pkt.subarray(0, 32).toString('hex'), 'c000000001088394c8f03e5157080000449e7b9aec34d1b1c98dd7689fb8ec11');
@@ -113,7 +120,7 @@ test('quic: RFC 9369 A.1/A.2 QUIC v2 keys, mask and client Initial', () => {
   assert.equal(k.key.toString('hex'), '8b1a0bc121284290a29e0971b5cd045d');
   assert.equal(k.iv.toString('hex'), '91f73e2351d8fa91660e909f');
   assert.equal(k.hp.toString('hex'), '45b95e15235d6f45a6b19cbcb0294ba9');
-  assert.equal(headerMask(k.hp, hex('ffe67b6abcdb4298b485dd04de806071')).toString('hex'), '94a0c95e80');
+  assert.equal(maskOf(k.hp, hex('ffe67b6abcdb4298b485dd04de806071')), '94a0c95e80');
   const pkt = protect(k, hex('d36b3343cf088394c8f03e5157080000449e00000002'), 2, 4, RFC_PAYLOAD);
   assert.equal(pkt.subarray(0, 32).toString('hex'), 'd76b3343cf088394c8f03e5157080000449ea0c95e82ffe67b6abcdb4298b485');
   assert.equal(pkt.subarray(-80).toString('hex'),

@@ -10,8 +10,13 @@
  * of RFC 9000 A.3.
  * Only what a passive observer needs: client keys, AES-128-GCM; no key
  * updates, no server keys, no ChaCha20 (Initial packets never use it).
+ * The key schedule (hkdf.ts) and the header protection block (aes.ts) are
+ * computed without node:crypto objects; the payload is opened with
+ * node:crypto's AES-128-GCM.
  */
-import { createCipheriv, createDecipheriv, createHmac } from 'node:crypto';
+import { createDecipheriv } from 'node:crypto';
+import { aes128EncryptBlock } from './aes';
+import { expandLabelInfo, expandLabelInto, HmacKey, hmacShort, setHmacKey } from './hkdf';
 
 export interface InitialKeys {
   key: Buffer;
@@ -19,40 +24,64 @@ export interface InitialKeys {
   hp: Buffer;
 }
 
-/** HKDF-Expand-Label (RFC 8446 7.1) with an empty context, for outputs up to 32 bytes (one HMAC block). */
-export function expandLabel(secret: Buffer, label: string, length: number): Buffer {
-  const full = 'tls13 ' + label;
-  const info = Buffer.alloc(2 + 1 + full.length + 1 + 1);
-  info.writeUInt16BE(length, 0);
-  info[2] = full.length;
-  info.write(full, 3, 'latin1');
-  info[3 + full.length] = 0;
-  info[4 + full.length] = 1;
-  return createHmac('sha256', secret).update(info).digest().subarray(0, length);
+/** HMAC messages of the HKDF-Expand-Label calls (RFC 9001 5.1, 5.2; RFC 9369 3.3.2 for the "quicv2" labels). */
+const CLIENT_IN = expandLabelInfo('client in', 32);
+const LABELS_V1 = { key: expandLabelInfo('quic key', 16), iv: expandLabelInfo('quic iv', 12), hp: expandLabelInfo('quic hp', 16) };
+const LABELS_V2 = { key: expandLabelInfo('quicv2 key', 16), iv: expandLabelInfo('quicv2 iv', 12), hp: expandLabelInfo('quicv2 hp', 16) };
+
+/** HMAC keys of the Initial salts (the few constants of versions.ts), made on first use. */
+const saltKeys = new Map<Buffer, HmacKey>();
+/** The HMAC key of the secret being expanded, and the client secret of the flow being keyed. */
+const secretKey = new HmacKey();
+const clientSecret = new Uint8Array(32);
+
+function saltKey(salt: Buffer): HmacKey {
+  let k = saltKeys.get(salt);
+  if (k === undefined) {
+    k = new HmacKey();
+    setHmacKey(k, salt, 0, salt.length);
+    saltKeys.set(salt, k);
+  }
+  return k;
 }
 
-/** client_initial_secret for a version's salt and the client's first Destination Connection ID. */
-export function clientInitialSecret(salt: Buffer, dcid: Buffer): Buffer {
-  const initial = createHmac('sha256', salt).update(dcid).digest();
-  return expandLabel(initial, 'client in', 32);
+/** Writes client_initial_secret (32 bytes) to out: HKDF-Extract(salt, dcid), then HKDF-Expand-Label "client in". */
+function clientSecretInto(salt: Buffer, dcid: Uint8Array, out: Uint8Array): void {
+  hmacShort(saltKey(salt), dcid, 0, dcid.length, out, 0);
+  setHmacKey(secretKey, out, 0, 32);
+  expandLabelInto(secretKey, CLIENT_IN, 32, out, 0);
 }
 
-/** The key, IV and header protection key derived from a secret (v2 labels when v2). */
-export function packetKeys(secret: Buffer, v2: boolean): InitialKeys {
-  const p = v2 ? 'quicv2 ' : 'quic ';
-  return { key: expandLabel(secret, p + 'key', 16), iv: expandLabel(secret, p + 'iv', 12), hp: expandLabel(secret, p + 'hp', 16) };
+/** client_initial_secret for a version's salt and the client's first Destination Connection ID (at most 20 bytes). */
+export function clientInitialSecret(salt: Buffer, dcid: Uint8Array): Buffer {
+  const out = Buffer.alloc(32);
+  clientSecretInto(salt, dcid, out);
+  return out;
+}
+
+/** HKDF-Expand-Label of the secret whose HMAC key is secretKey, as a new Buffer. */
+function expanded(info: Uint8Array, length: number): Buffer {
+  const out = Buffer.allocUnsafe(length);
+  expandLabelInto(secretKey, info, length, out, 0);
+  return out;
+}
+
+/** The key, IV and header protection key derived from a 32-byte secret (v2 labels when v2). */
+export function packetKeys(secret: Uint8Array, v2: boolean): InitialKeys {
+  setHmacKey(secretKey, secret, 0, 32);
+  const l = v2 ? LABELS_V2 : LABELS_V1;
+  return { key: expanded(l.key, 16), iv: expanded(l.iv, 12), hp: expanded(l.hp, 16) };
 }
 
 /** The client Initial keys of a connection. */
-export function clientInitialKeys(salt: Buffer, dcid: Buffer, v2: boolean): InitialKeys {
-  return packetKeys(clientInitialSecret(salt, dcid), v2);
+export function clientInitialKeys(salt: Buffer, dcid: Uint8Array, v2: boolean): InitialKeys {
+  clientSecretInto(salt, dcid, clientSecret);
+  return packetKeys(clientSecret, v2);
 }
 
-/** The 5-byte header protection mask for a 16-byte sample (AES-128-ECB of the sample). */
-export function headerMask(hp: Buffer, sample: Buffer): Buffer {
-  const c = createCipheriv('aes-128-ecb', hp, null);
-  c.setAutoPadding(false);
-  return c.update(sample).subarray(0, 5);
+/** Writes the header protection mask for the 16-byte sample at buf[sampleOff] to mask[0, 16) (AES-128-ECB; 5 bytes are used). */
+export function headerMask(hp: Uint8Array, buf: Uint8Array, sampleOff: number, mask: Uint8Array): void {
+  aes128EncryptBlock(hp, buf, sampleOff, mask);
 }
 
 /** RFC 9000 A.3: the full packet number closest to the next expected one. */
@@ -154,6 +183,12 @@ export function parseLongHeader(buf: Uint8Array, off: number, end: number, h: Lo
 /** The full packet number of the last packet openPacket() opened. */
 export const opened = { pn: 0 };
 
+const mask = new Uint8Array(16);
+const nonce = Buffer.alloc(12);
+/** The unprotected header, the AEAD's associated data; grows for long Retry tokens. */
+let aad = Buffer.alloc(256);
+const GCM_OPTIONS = { authTagLength: 16 };
+
 /**
  * Removes header protection from the Initial packet described by h and
  * decrypts its payload with keys. largestPn is the largest packet number
@@ -164,13 +199,15 @@ export const opened = { pn: 0 };
 export function openPacket(buf: Buffer, off: number, h: LongHeader, keys: InitialKeys, largestPn: number): Buffer | null {
   const pnOff = h.pnOff;
   if (pnOff < 0 || pnOff + 4 + 16 > h.end) return null;
-  const mask = headerMask(keys.hp, buf.subarray(pnOff + 4, pnOff + 20));
+  headerMask(keys.hp, buf, pnOff + 4, mask);
   const first = buf[off] ^ (mask[0] & 0x0f);
   const pnLen = (first & 3) + 1;
   const ctOff = pnOff + pnLen;
   const tagOff = h.end - 16;
   if (tagOff < ctOff) return null;
-  const aad = Buffer.from(buf.subarray(off, ctOff));
+  const aadLen = ctOff - off;
+  if (aad.length < aadLen) aad = Buffer.alloc(aadLen);
+  buf.copy(aad, 0, off, ctOff);
   aad[0] = first;
   let truncated = 0;
   for (let i = 0; i < pnLen; i++) {
@@ -179,20 +216,21 @@ export function openPacket(buf: Buffer, off: number, h: LongHeader, keys: Initia
     truncated = truncated * 256 + aad[j];
   }
   const pn = decodePacketNumber(largestPn, truncated, pnLen * 8);
-  const nonce = Buffer.from(keys.iv);
+  keys.iv.copy(nonce, 0);
   let x = pn;
   for (let i = 11; i >= 4 && x > 0; i--) {
     nonce[i] ^= x % 256;
     x = Math.floor(x / 256);
   }
   try {
-    const d = createDecipheriv('aes-128-gcm', keys.key, nonce);
-    d.setAAD(aad);
+    const d = createDecipheriv('aes-128-gcm', keys.key, nonce, GCM_OPTIONS);
+    d.setAAD(aad.subarray(0, aadLen));
     d.setAuthTag(buf.subarray(tagOff, h.end));
-    const a = d.update(buf.subarray(ctOff, tagOff));
-    const b = d.final();
+    const plain = d.update(buf.subarray(ctOff, tagOff));
+    // GCM is a stream mode: final() returns no bytes, it checks the tag (and throws when it does not match).
+    d.final();
     opened.pn = pn;
-    return b.length === 0 ? a : Buffer.concat([a, b]);
+    return plain;
   } catch {
     return null;
   }
