@@ -172,14 +172,15 @@ describe('flowtap -i on a veth', { skip: skip ?? false }, () => {
 
   test('an idle link\'s records reach the -w file before SIGTERM; /metrics shows the capture; SIGTERM writes the open flows', async () => {
     const file = join(tmp, 'live.jsonl');
-    const c = start(['-i', hostIf, '-w', file, '--timeout', 'udp=1', '--metrics-listen', '127.0.0.1:0', '--log-level', 'debug']);
+    // 3 s idle: long enough that the flow sent just before SIGTERM is still open when it arrives on a loaded machine.
+    const c = start(['-i', hostIf, '-w', file, '--timeout', 'udp=3', '--metrics-listen', '127.0.0.1:0', '--log-level', 'debug']);
     try {
       await until(() => /capturing on /.test(c.err()), `"capturing on" (${c.err()})`);
       const base = /metrics on (http:\/\/127\.0\.0\.1:\d+)\/metrics/.exec(c.err())?.[1];
       assert.ok(base !== undefined, c.err());
       send(7301, 3);
       const records = (): ReturnType<typeof parseJsonl> => (existsSync(file) ? parseJsonl(readFileSync(file, 'utf8')) : []);
-      // Ended by the wall clock (1 s idle), written out by the idle flush: no packet and no signal needed.
+      // Ended by the wall clock (3 s idle), written out by the idle flush: no packet and no signal needed.
       await until(() => records().some((r) => r.dst_port === 7301), `the idle flow's record in ${file} (${c.err()})`);
       const rec = records().find((r) => r.dst_port === 7301);
       assert.equal(rec?.out_pkts, 3);
