@@ -176,7 +176,11 @@ export class ClickHouseHttp {
         );
       }, this.timeoutMs);
       this.inflight.add(finish);
+      let tcpUp = false;
       req.on('socket', (socket) => {
+        socket.once('connect', () => {
+          tcpUp = true;
+        });
         socket.once(ep.secure ? 'secureConnect' : 'connect', () => {
           connected = true;
         });
@@ -184,7 +188,7 @@ export class ClickHouseHttp {
       req.on('finish', () => {
         if (r.progress !== undefined) r.progress.bodySent = true;
       });
-      req.on('error', (err) => finish(this.socketError(err as NodeJS.ErrnoException, where)));
+      req.on('error', (err) => finish(this.socketError(err as NodeJS.ErrnoException, where, ep.secure && tcpUp && !connected)));
       req.on('response', (res) => {
         const chunks: Buffer[] = [];
         let size = 0;
@@ -220,9 +224,11 @@ export class ClickHouseHttp {
     this.agent.destroy();
   }
 
-  private socketError(err: NodeJS.ErrnoException, where: string): SinkError {
+  /** inHandshake: connected over TCP, TLS not yet up (a peer that is not a TLS server often just resets then). */
+  private socketError(err: NodeJS.ErrnoException, where: string, inHandshake = false): SinkError {
     const code = err.code ?? '';
-    const tlsFailure = TLS_CODES.has(code) || code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_') || /certificate|SSL routines/i.test(err.message);
+    const tlsFailure = TLS_CODES.has(code) || code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_') || /certificate|SSL routines/i.test(err.message) ||
+      (inHandshake && (code === 'ECONNRESET' || code === 'EPIPE'));
     if (tlsFailure || (this.endpoint.secure && code === 'EPROTO')) {
       return new SinkError('E_SINK_TLS', `${this.name}: TLS with ${where} failed (${code !== '' ? code : err.message}); check the URL scheme and port, and the CA (tls.ca)`);
     }
