@@ -7,17 +7,20 @@
 # table. Slow (about 20 s per rate); not part of `npm test`.
 #
 #   scripts/live-load-test.sh [-n workers] [--pcap file] [--mbps "50 100 ..."]
-#       [--pps "10000 20000 ..."] [--duration s] [--capture-buffer size]
+#       [--pps "10000 20000 ..."] [--duration s] [--loop n] [--capture-buffer size]
 #       [--immediate] [--cmd runner|cli] [--keep-going]
 #
-#   -n N              worker threads given to flowtap (default 1). Workers do
-#                     not exist yet: until they do, flowtap refuses N > 1
-#                     for live capture ("-n is not implemented yet").
+#   -n N              worker threads given to flowtap (default 1): with N > 1
+#                     the capture thread dispatches packets to N workers by
+#                     address pair (README.md "Several cores"); --cmd cli only
 #   --pcap F          input (default bench/data/bench.pcap, else
 #                     samples/sample.pcap looped)
 #   --mbps "R ..."    rates in Mbit/s (default "25 50 100 200 300 400 600 800")
 #   --pps "R ..."     rates in packets/s instead
 #   --duration S      seconds of replay per rate (default 15)
+#   --loop N          replay the input N times per rate (default 1; the
+#                     replay also stops after --duration): at high rates the
+#                     bench input lasts only a few seconds
 #   --capture-buffer  kernel capture buffer per interface (default flowtap's)
 #   --immediate       tcpdump --immediate-mode (--cmd runner only)
 #   --cmd cli|runner  capture with `node dist/cli.js -i` (default) or with
@@ -47,6 +50,7 @@ capbuf=""
 immediate=""
 cmd="cli"
 keep_going=0
+loop=""
 
 die() { printf 'live-load-test: %s\n' "$*" >&2; exit 2; }
 
@@ -57,6 +61,7 @@ while [[ $# -gt 0 ]]; do
     --mbps) unit="mbps"; rates="$2"; shift 2 ;;
     --pps) unit="pps"; rates="$2"; shift 2 ;;
     --duration) duration="$2"; shift 2 ;;
+    --loop) loop="$2"; shift 2 ;;
     --capture-buffer) capbuf="$2"; shift 2 ;;
     --immediate) immediate="--immediate"; shift ;;
     --cmd) cmd="$2"; shift 2 ;;
@@ -75,7 +80,7 @@ case "$cmd" in
   runner)
     capture=(node "$here/build/test/capture/live-runner.js")
     [[ -f "${capture[1]}" ]] || die "build first: npm run build && npm run build:test"
-    [[ "$workers" -eq 1 ]] || die "-n $workers: worker threads are not implemented yet, so only the 1-worker figure can be measured (the 2-worker figure waits for the workers)"
+    [[ "$workers" -eq 1 ]] || die "-n $workers: the runner is single-threaded; worker threads run in the flowtap command (--cmd cli)"
     ;;
   cli)
     capture=(node "$here/dist/cli.js")
@@ -85,17 +90,16 @@ case "$cmd" in
 esac
 [[ -z "$immediate" || "$cmd" == "runner" ]] || die "--immediate: the flowtap command has no such option; use --cmd runner"
 
-
-loop=1
 if [[ -z "$pcap" ]]; then
   if [[ -s "$here/bench/data/bench.pcap" ]]; then
     pcap="$here/bench/data/bench.pcap"
   else
     pcap="$here/samples/sample.pcap"
-    loop=100000
+    [[ -n "$loop" ]] || loop=100000
   fi
 fi
 [[ -r "$pcap" ]] || die "cannot read $pcap"
+[[ -n "$loop" ]] || loop=1
 
 tag="$(head -c3 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 ns="ft-load-$tag"

@@ -3,10 +3,11 @@
  * hands frames to onPacket(); each is filtered (BPF), decoded, and accounted
  * to its flow; finished records go to the RecordSink. Expiry runs on the
  * packet clock once per second of capture time (expire(now) takes the clock
- * as an argument, so live capture can drive it from the wall clock).
+ * as an argument, so live capture can drive it from the wall clock, and a
+ * worker thread from its dispatcher's markers: packetClockExpiry false).
  */
-import type { PacketHandler } from './capture/source';
 import type { BpfFilter } from './capture/bpf-filter';
+import { AdmittingHandler } from './capture/admitting-handler';
 import { Decoder, DecoderOptions } from './decode/decoder';
 import { DecodeResult } from './decode/packet';
 import { FlowSink, FlowTable } from './flow/table';
@@ -38,50 +39,46 @@ export interface ProbeOptions {
   dpi?: false | DpiOptions;
   /** Told of flow starts, classifications and ends (e.g. the alert detector). */
   detector?: FlowObserver;
+  /**
+   * false: onPacket() never runs expiry; the owner calls expire() (a worker
+   * thread, on the markers of the dispatcher's packet clock). Default true.
+   */
+  packetClockExpiry?: boolean;
 }
 
 /** How often (in capture time) expiry runs. */
 const EXPIRY_INTERVAL_MS = 1000;
 
-export class Probe implements PacketHandler, FlowSink {
+export class Probe extends AdmittingHandler implements FlowSink {
   readonly decoder: Decoder;
   readonly table: FlowTable;
   readonly dpi: DpiEngine | null;
-  private readonly filter: BpfFilter | undefined;
   private readonly sink: RecordSink;
   private readonly observer: FlowObserver | null;
+  private readonly packetClock: boolean;
   private nextExpiryMs = -Infinity;
 
-  /** Frames received from the source. */
-  packets = 0;
-  /** Wire bytes of the frames received. */
-  bytes = 0;
-  /** Frames dropped by the BPF filter. */
-  filtered = 0;
   /** Frames accounted to a flow. */
   ipPackets = 0;
   /** Records written. */
   records = 0;
 
   constructor(sink: RecordSink, opts: ProbeOptions = {}) {
+    super(opts.filter);
     this.sink = sink;
-    this.filter = opts.filter;
     this.decoder = new Decoder(opts.decoder);
     this.table = new FlowTable(this, opts.flows);
     this.dpi = opts.dpi === false ? null : new DpiEngine(this.table, opts.dpi ?? {});
     const obs = opts.detector ?? null;
     this.observer = obs;
+    this.packetClock = opts.packetClockExpiry !== false;
+    if (!this.packetClock) this.nextExpiryMs = Infinity;
     const dpi = this.dpi;
     if (obs !== null && dpi !== null) dpi.onClassified = (f) => obs.flowClassified(this.table, f, dpi);
   }
 
   onPacket(linkType: number, buf: Buffer, off: number, caplen: number, wireLen: number, tsMs: number): void {
-    this.packets++;
-    this.bytes += wireLen;
-    if (this.filter !== undefined && !this.filter.matches(linkType, buf, off, caplen, wireLen)) {
-      this.filtered++;
-      return;
-    }
+    if (!this.admit(linkType, buf, off, caplen, wireLen)) return;
     if (tsMs >= this.nextExpiryMs) this.expire(tsMs);
     if (this.decoder.decode(linkType, buf, off, caplen, wireLen, tsMs) !== DecodeResult.Ok) return;
     this.ipPackets++;
@@ -94,7 +91,7 @@ export class Probe implements PacketHandler, FlowSink {
 
   /** Runs expiry at clock `nowMs` (packet time for files, wall time for live input). */
   expire(nowMs: number): void {
-    this.nextExpiryMs = nowMs + EXPIRY_INTERVAL_MS;
+    if (this.packetClock) this.nextExpiryMs = nowMs + EXPIRY_INTERVAL_MS;
     this.table.expire(nowMs);
     this.decoder.frag.expire(nowMs);
     if (this.observer !== null) this.observer.tick(nowMs);

@@ -12,18 +12,20 @@
  * ndff's `-i capture.pcap` still reads the file. Interfaces and capture
  * files cannot be mixed in one run.
  *
- * While capturing, flows expire on the wall clock (live-expiry.ts) and text
- * lines written on this thread are flushed every second (JSON Lines are the
- * export thread's: it writes them out once the ring is idle for a second).
- * The BPF filter runs in the kernel (tcpdump installs it), not in the Probe.
+ * While capturing, flows expire on the wall clock (live-expiry.ts: on this
+ * thread, or in each worker thread with -n N) and text lines written on
+ * this thread are flushed every second (JSON Lines, and text lines with
+ * several workers, are the export thread's: it writes them out once the
+ * rings are idle for a second). The BPF filter runs in the kernel (tcpdump
+ * installs it), not in the Probe.
  */
 import { existsSync } from 'node:fs';
 import { LiveSource, type InterfaceCaptureStats } from '../capture/live-source';
 import { LiveCaptureError } from '../capture/live-errors';
 import { interfaceExists } from '../capture/net-interfaces';
-import { startLiveExpiry } from '../capture/live-expiry';
+import { startLiveExpiry, type ExpiryTarget } from '../capture/live-expiry';
+import type { PacketHandler } from '../capture/source';
 import type { InputConfig } from '../config/types';
-import type { Probe } from '../probe';
 import type { Logger } from '../util/log';
 import { ExitCode, FlowtapError, UsageError } from '../util/errors';
 
@@ -45,19 +47,15 @@ export function isInterfaceName(name: string): boolean {
 
 /**
  * The inputs of a run: capture files (input.read, and input.interface names
- * that are files), or a live capture. Throws UsageError when both are
- * given, or when more than one worker is asked for with live capture.
+ * that are files), or a live capture. Throws UsageError when both are given.
  */
-export function inputsOf(input: InputConfig, workers: number): { files: string[]; live?: LivePlan } {
+export function inputsOf(input: InputConfig): { files: string[]; live?: LivePlan } {
   const interfaces: string[] = [];
   const files = [...input.read];
   for (const name of input.interface) (isInterfaceName(name) ? interfaces : files).push(name);
   if (interfaces.length === 0) return { files };
   if (files.length > 0) {
     throw new UsageError(`live capture (${interfaces.join(', ')}) and capture files (${files.join(', ')}) cannot be mixed in one run: run flowtap once for each`);
-  }
-  if (workers > 1) {
-    throw new UsageError(`-n ${workers}: -n is not implemented yet for live capture (one thread captures and classifies); leave it out or give -n 1 (workers: 1 in the configuration file)`);
   }
   return { files, live: { interfaces, snaplen: input.snaplen, promisc: input.promiscuous, bufferBytes: input.bufferSize } };
 }
@@ -102,23 +100,25 @@ export class LiveCapture {
   }
 
   /**
-   * Captures into the probe until SIGINT/SIGTERM (the abort signal given to
-   * open()), then resolves once every packet the helpers captured was
-   * processed. Returns 0, or 1 when the capture failed (logged).
+   * Captures into the handler (the Probe, or the workers' dispatcher) until
+   * SIGINT/SIGTERM (the abort signal given to open()), then resolves once
+   * every packet the helpers captured was handed over. `expiry`: what runs
+   * expiry on the wall clock on this thread (the Probe; null when worker
+   * threads do it themselves). Returns 0, or 1 when the capture failed (logged).
    */
-  async run(probe: Probe, outputs: ReadonlyArray<{ flush(): void }>): Promise<number> {
+  async run(handler: PacketHandler, expiry: ExpiryTarget | null, outputs: ReadonlyArray<{ flush(): void }>): Promise<number> {
     this.log.info(`capturing on ${this.source.name}`);
-    const expiry = startLiveExpiry(probe);
+    const timer = expiry !== null ? startLiveExpiry(expiry) : null;
     const flusher = outputs.length > 0 ? setInterval(() => outputs.forEach((o) => o.flush()), 1000) : null;
     try {
-      await this.source.run(probe);
+      await this.source.run(handler);
       return ExitCode.Ok;
     } catch (err) {
       if (!(err instanceof FlowtapError)) throw err;
       this.log.error(`capture on ${this.source.name} failed: ${err.message}`);
       return ExitCode.InputError;
     } finally {
-      expiry.stop();
+      timer?.stop();
       if (flusher !== null) clearInterval(flusher);
     }
   }

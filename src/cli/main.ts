@@ -2,7 +2,8 @@
  * The flowtap command: parses the command line, reads the configuration
  * file (-c) and merges the flags over it, opens the inputs (capture files,
  * or live capture from network interfaces: live.ts), runs the probe
- * over them and writes the records (JSON Lines or text, network sinks),
+ * over them (on this thread, or with -n N in N worker threads behind a
+ * dispatcher: src/workers/) and writes the records (JSON Lines or text, network sinks),
  * with alerting when the configuration or a flag asks for it; prints
  * end-of-run statistics, one line per network sink and the alert figures,
  * on stderr unless -q. SIGINT/SIGTERM stop reading: the flows still open are
@@ -24,6 +25,9 @@ import { mergeCli } from '../config/cli-merge';
 import { openCaptureInput } from '../capture/file-source';
 import { BpfFilter } from '../capture/bpf-filter';
 import { Probe, ProbeOptions, ProbeSummary } from '../probe';
+import type { PacketHandler } from '../capture/source';
+import type { ExpiryTarget } from '../capture/live-expiry';
+import { WorkerPool, type PoolEnd } from '../workers/worker-pool';
 import { loadLists } from '../dpi/classify/user-lists';
 import { LineOutput } from '../export/output';
 import { ExportSink, type SinkReport } from '../export/export-sink';
@@ -176,6 +180,34 @@ interface AlertsEnd {
   sinks: AlertSinkReport[];
 }
 
+/**
+ * What packets are handed to, and how the run ends: the Probe on this thread
+ * (-n 1), or the worker threads (-n N) behind their dispatcher.
+ */
+interface Pipeline {
+  handler: PacketHandler;
+  /** Runs expiry on the wall clock on this thread (live capture with -n 1); null when the workers do. */
+  expiry: ExpiryTarget | null;
+  /** End of input: every open flow is exported; the run's figures. */
+  finish(): Promise<PoolEnd>;
+}
+
+function singleThread(probe: Probe): Pipeline {
+  return {
+    handler: probe,
+    expiry: probe,
+    finish: async () => {
+      const open = probe.table.count;
+      probe.finish();
+      return { summary: probe.summary(), open, failures: [] };
+    },
+  };
+}
+
+function workerThreads(pool: WorkerPool): Pipeline {
+  return { handler: pool.dispatcher, expiry: null, finish: () => pool.finish() };
+}
+
 async function run(
   opts: CliOptions,
   plan: RunPlan,
@@ -185,6 +217,11 @@ async function run(
   onForce: (w: Forcible) => void,
   service: RunService,
 ): Promise<number> {
+  // Reading stops on SIGINT/SIGTERM, and when a worker thread fails.
+  const halt = new AbortController();
+  if (stop.aborted) halt.abort();
+  else stop.addEventListener('abort', () => halt.abort(), { once: true });
+
   let filter: BpfFilter | undefined;
   // Live capture filters in the kernel (LiveCapture.open checks the expression).
   if (plan.filter !== undefined && plan.live === undefined) {
@@ -202,6 +239,7 @@ async function run(
   let dpi: ProbeOptions['dpi'] = plan.dpi ? {} : false;
   if (plan.dpi && plan.listsDir !== undefined) {
     try {
+      // With worker threads this only checks the lists: each worker loads them.
       const lists = loadLists(plan.listsDir);
       dpi = { hosts: lists.hosts, ips: lists.ips };
     } catch (err) {
@@ -215,7 +253,7 @@ async function run(
 
   let live: LiveCapture | null = null;
   if (plan.live !== undefined) {
-    const capture = await LiveCapture.open(plan.live, plan.filter, service.log, stop);
+    const capture = await LiveCapture.open(plan.live, plan.filter, service.log, halt.signal);
     if (typeof capture === 'number') return capture;
     live = capture;
     service.capture = live.source;
@@ -246,30 +284,63 @@ async function run(
     }
   }
 
-  const probe = new Probe(sink, {
-    filter,
-    dpi,
-    decoder: { tunnels: plan.tunnels },
-    flows: { timeouts: plan.timeouts, maxFlows: plan.maxFlows },
-    ...(alerting !== null ? { detector: alerting.detector } : {}),
-  });
-  service.probe = probe;
+  let pipeline: Pipeline;
+  if (plan.workers === 1) {
+    const probe = new Probe(sink, {
+      filter,
+      dpi,
+      decoder: { tunnels: plan.tunnels },
+      flows: { timeouts: plan.timeouts, maxFlows: plan.maxFlows },
+      ...(alerting !== null ? { detector: alerting.detector } : {}),
+    });
+    service.probe = probe;
+    pipeline = singleThread(probe);
+  } else {
+    try {
+      const pool = await WorkerPool.start({
+        workers: plan.workers,
+        exporter: exporter as ExportSink,
+        tunnels: plan.tunnels,
+        timeouts: plan.timeouts,
+        maxFlows: plan.maxFlows,
+        dpi: plan.dpi,
+        ...(plan.listsDir !== undefined ? { listsDir: plan.listsDir } : {}),
+        clock: live !== null ? 'wall' : 'markers',
+        filter,
+        ...(alerting !== null ? { detector: alerting.detector } : {}),
+        ...(plan.workerFault !== undefined ? { fault: plan.workerFault } : {}),
+        onFailure: (line) => {
+          say(`${line}; stopping: the flows of the other workers are exported`);
+          halt.abort();
+        },
+      });
+      service.workers = pool;
+      pipeline = workerThreads(pool);
+    } catch (err) {
+      if (!(err instanceof FlowtapError)) throw err;
+      say(err.message);
+      await live?.close();
+      await sink.close().catch(() => undefined);
+      if (alerting !== null) await endAlerts(alerting, alertSinks, 0);
+      return ExitCode.InputError;
+    }
+  }
 
   const started = process.hrtime.bigint();
   let code: number = ExitCode.Ok;
   const inputName = live !== null ? live.source.name : plan.inputs.length === 1 && plan.inputs[0] === '-' ? 'stdin' : plan.inputs.join(',');
   const interfaces = networkInterfaces();
-  if (live !== null) code = await live.run(probe, textOutputs);
+  if (live !== null) code = await live.run(pipeline.handler, pipeline.expiry, textOutputs);
   for (const input of plan.inputs) {
-    if (stop.aborted) break;
+    if (halt.signal.aborted) break;
     if (interfaces[input] !== undefined && !existsSync(input)) {
       say(`${input} is a network interface, not a capture file: capture from it with -i ${input}`);
       code = ExitCode.Usage;
       continue;
     }
     try {
-      const source = await openCaptureInput(input, { signal: stop });
-      await source.run(probe);
+      const source = await openCaptureInput(input, { signal: halt.signal });
+      await source.run(pipeline.handler);
     } catch (err) {
       if (!(err instanceof FlowtapError)) throw err;
       if (isCutShort(err) && !plan.strict) {
@@ -281,10 +352,10 @@ async function run(
       }
     }
   }
-  const open = probe.table.count;
-  probe.finish();
+  const end = await pipeline.finish();
+  if (end.failures.length > 0 && code === ExitCode.Ok) code = ExitCode.InputError;
   const sig = stoppedBy();
-  if (sig !== undefined && !plan.quiet) say(`stopped by ${sig}: ${formatCount(open)} flows still open were exported`);
+  if (sig !== undefined && !plan.quiet) say(`stopped by ${sig}: ${formatCount(end.open)} flows still open were exported`);
   // The notifiers and alert sinks finish while the export thread drains.
   const alertsEnd: Promise<AlertsEnd> | null = alerting === null ? null : endAlerts(alerting, alertSinks, plan.drainTimeoutMs);
   let closeError: FlowtapError | null = null;
@@ -304,7 +375,7 @@ async function run(
     return ExitCode.OutputError;
   }
   const capture = live !== null ? { stats: live.stats(), lines: live.summaryLines() } : null;
-  if (!plan.quiet) printStats(inputName, probe.summary(), seconds, plan.statsJson, reports, ended, capture);
+  if (!plan.quiet) printStats(inputName, end.summary, seconds, plan.statsJson, reports, ended, capture);
   else {
     for (const l of capture?.lines ?? []) if (l.level === 'warn') service.log.warn(l.message);
     printSinks(reports, ended, plan);
@@ -348,20 +419,25 @@ async function endAlerts(alerting: Alerting, sinks: AlertSinks | null, drainTime
 
 /**
  * The record sinks: text lines on the packet thread, JSON Lines and network
- * sinks on the export thread. Returns an exit code when something cannot be
- * opened.
+ * sinks on the export thread; with worker threads (-n N) everything on the
+ * export thread, which reads one ring per worker (text lines included, so
+ * lines of different workers never mix). Returns an exit code when
+ * something cannot be opened.
  */
 async function openSinks(plan: RunPlan): Promise<{ sink: RecordSink; exporter: ExportSink | null; textOutputs: LineOutput[] } | number> {
   const sinks: RecordSink[] = [];
   const textOutputs: LineOutput[] = [];
   let exporter: ExportSink | null = null;
+  const threads = plan.workers > 1;
   try {
-    for (const t of plan.text) {
-      const out = new LineOutput(t.path);
-      textOutputs.push(out);
-      sinks.push(new TextSink(out, t.unknownOnly));
+    if (!threads) {
+      for (const t of plan.text) {
+        const out = new LineOutput(t.path);
+        textOutputs.push(out);
+        sinks.push(new TextSink(out, t.unknownOnly));
+      }
     }
-    if (plan.jsonl.length > 0 || plan.specs.length > 0) {
+    if (plan.jsonl.length > 0 || plan.specs.length > 0 || threads) {
       const delivery = plan.specs.length > 0 ? plan.delivery : undefined;
       if (delivery !== undefined) {
         try {
@@ -372,6 +448,7 @@ async function openSinks(plan: RunPlan): Promise<{ sink: RecordSink; exporter: E
       }
       exporter = new ExportSink({
         jsonl: plan.jsonl,
+        ...(threads ? { text: plan.text, producers: plan.workers } : {}),
         sinks: plan.specs,
         delivery,
         drainTimeoutMs: plan.drainTimeoutMs,
@@ -381,7 +458,11 @@ async function openSinks(plan: RunPlan): Promise<{ sink: RecordSink; exporter: E
       await exporter.ready();
     }
   } catch (err) {
-    if (exporter !== null) await exporter.close().catch(() => undefined);
+    if (exporter !== null) {
+      // The rings of the workers that will not start: the export thread must not wait for them.
+      for (let i = 0; i < exporter.rings.length; i++) if (threads) exporter.closeRing(i);
+      await exporter.close().catch(() => undefined);
+    }
     for (const s of sinks) if (s !== exporter) await s.close().catch(() => undefined);
     if (err instanceof UsageError) {
       say(err.message);

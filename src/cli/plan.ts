@@ -9,8 +9,8 @@
  * Live capture: the input.interface names that are network interfaces
  * (live.ts) with snaplen, promiscuous and buffer_size; JSON Lines files then
  * rotate on the wall clock. The service settings: metrics.listen, log.level,
- * log.syslog. `workers` is ignored for capture files, as -n, and refused
- * above 1 for live capture (not implemented yet).
+ * log.syslog. `workers` (-n): packet-processing worker threads, for capture
+ * files and live capture alike (src/workers/).
  */
 import type { FlowtapConfig } from '../config/types';
 import { deliveryOf, sinkSpecsOf } from '../config/sink-options';
@@ -19,6 +19,7 @@ import type { SinkSpec } from '../export/sinks/spec';
 import type { FlowTimeouts } from '../flow/expiry';
 import type { LogLevel } from '../util/log';
 import { UsageError } from '../util/errors';
+import type { WorkerFault } from '../workers/worker-protocol';
 import { inputsOf, type LivePlan } from './live';
 import { defaultSpoolDir, type Env } from './sinks';
 
@@ -33,6 +34,14 @@ export interface RunPlan {
   inputs: string[];
   /** Live capture from network interfaces, instead of files. */
   live?: LivePlan;
+  /** Packet-processing threads (-n): 1 runs everything on the capture thread. */
+  workers: number;
+  /**
+   * A failure injected into one worker thread, from FLOWTAP_WORKER_FAULT=
+   * <worker 1-N>:<after packets>:<throw|exit>: a test hook for the handling
+   * of a failing worker, not a setting.
+   */
+  workerFault?: WorkerFault & { worker: number };
   metricsListen?: { host: string; port: number };
   logLevel: LogLevel;
   logSyslog: boolean;
@@ -56,7 +65,7 @@ export interface RunPlan {
 }
 
 export function planOf(cfg: FlowtapConfig, env: Env): RunPlan {
-  const { files, live } = inputsOf(cfg.input, cfg.workers);
+  const { files, live } = inputsOf(cfg.input);
   const text: TextTarget[] = [];
   const jsonl: JsonlTarget[] = [];
   for (const o of cfg.outputs) {
@@ -79,6 +88,8 @@ export function planOf(cfg: FlowtapConfig, env: Env): RunPlan {
   return {
     inputs: files,
     ...(live !== undefined ? { live } : {}),
+    workers: cfg.workers,
+    ...workerFaultOf(env),
     ...(cfg.metrics.listen !== undefined ? { metricsListen: cfg.metrics.listen } : {}),
     logLevel: cfg.log.level,
     logSyslog: cfg.log.syslog,
@@ -98,4 +109,10 @@ export function planOf(cfg: FlowtapConfig, env: Env): RunPlan {
     statsJson: cfg.log.stats === 'json',
     recordsOnStdout: text.some((t) => t.path === undefined) || jsonl.some((j) => j.path === undefined),
   };
+}
+
+function workerFaultOf(env: Env): { workerFault?: WorkerFault & { worker: number } } {
+  const m = /^(\d+):(\d+):(throw|exit)$/.exec(env.FLOWTAP_WORKER_FAULT ?? '');
+  if (m === null) return {};
+  return { workerFault: { worker: Number(m[1]) - 1, afterPackets: Number(m[2]), kind: m[3] as WorkerFault['kind'] } };
 }

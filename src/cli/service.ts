@@ -2,10 +2,11 @@
  * The service side of a flowtap run: the logger (--log-level, --log-syslog,
  * log.level, log.syslog; -q hides information messages), the /healthz and
  * Prometheus /metrics endpoint (--metrics-listen, metrics.listen; served by
- * src/web/metrics.ts, numbers gathered at each request from the probe, the
- * live capture and the export thread's latest per-sink counters), and
- * SIGHUP, which reloads the --lists directory (dpi.lists) into the running
- * DPI engine: flows classified from then on use the new lists; a list with a
+ * src/web/metrics.ts, numbers gathered at each request from the probe (or
+ * the worker threads' published counters, -n N), the live capture and the
+ * export thread's latest per-sink counters), and SIGHUP, which reloads the
+ * --lists directory (dpi.lists) into the running DPI engine (every worker's,
+ * -n N): flows classified from then on use the new lists; a list with a
  * mistake keeps the previous ones and logs one line, never ends the run.
  *
  * Not reloaded (read at start only, a restart applies them): the alert
@@ -18,6 +19,7 @@ import type { LiveSource } from '../capture/live-source';
 import type { ExportSink } from '../export/export-sink';
 import { loadLists } from '../dpi/classify/user-lists';
 import type { Probe } from '../probe';
+import type { WorkerPool } from '../workers/worker-pool';
 import { Logger, type LogLevel } from '../util/log';
 import { startMetricsServer, type Metrics, type MetricsServer } from '../web/metrics';
 
@@ -39,6 +41,8 @@ export class RunService {
   readonly log: Logger;
   /** Set by the run as its parts are created; the endpoint counts missing parts as zero. */
   probe: Probe | null = null;
+  /** The worker threads (-n N, N > 1), instead of the probe. */
+  workers: WorkerPool | null = null;
   capture: LiveSource | null = null;
   exporter: ExportSink | null = null;
   /** SIGINT/SIGTERM was received: /healthz says "stopping". */
@@ -80,6 +84,7 @@ export class RunService {
    */
   collect(): Metrics {
     const p = this.probe;
+    const w = this.workers?.counters() ?? null;
     const capture = this.capture;
     if (capture !== null && !this.stopping && Date.now() - this.countersAskedMs >= 1000) {
       this.countersAskedMs = Date.now();
@@ -90,13 +95,13 @@ export class RunService {
     const degraded = cap.some((c) => !c.up) || sinks.some((s) => s.state !== 'up');
     return {
       status: this.stopping ? 'stopping' : degraded ? 'degraded' : 'ok',
-      packets: p?.packets ?? 0,
-      bytes: p?.bytes ?? 0,
-      filtered: p?.filtered ?? 0,
-      malformed: p?.decoder.malformedTotal() ?? 0,
-      flowsActive: p?.table.count ?? 0,
-      flowsTotal: p?.table.created ?? 0,
-      records: p?.records ?? 0,
+      packets: w?.packets ?? p?.packets ?? 0,
+      bytes: w?.bytes ?? p?.bytes ?? 0,
+      filtered: w?.filtered ?? p?.filtered ?? 0,
+      malformed: w?.malformed ?? p?.decoder.malformedTotal() ?? 0,
+      flowsActive: w?.flowsActive ?? p?.table.count ?? 0,
+      flowsTotal: w?.flowsTotal ?? p?.table.created ?? 0,
+      records: w?.records ?? p?.records ?? 0,
       capture: cap.map((c) => ({
         interface: c.iface,
         up: c.up,
@@ -126,12 +131,13 @@ export class RunService {
   reload(): void {
     const log = this.log;
     const rest = `; ${this.opts.alerting ? 'the alert rules and ' : ''}the other settings are read at start only (restart flowtap to change them)`;
-    const dpi = this.probe?.dpi ?? null;
-    if (this.probe === null) {
+    const workers = this.workers;
+    if (this.probe === null && workers === null) {
       log.warn('SIGHUP: flowtap is still starting; nothing was reloaded');
       return;
     }
-    if (dpi === null) {
+    const dpi = this.probe?.dpi ?? null;
+    if (workers !== null ? !workers.dpi : dpi === null) {
       log.warn(`SIGHUP: application detection is off (--no-dpi), so there are no lists to reload${rest}`);
       return;
     }
@@ -147,9 +153,20 @@ export class RunService {
       log.error(`SIGHUP: the lists were not reloaded, the previous ones stay in use: ${err instanceof Error ? err.message : String(err)}`);
       return;
     }
-    dpi.hosts = lists.hosts;
-    dpi.ips = lists.ips;
-    log.info(`SIGHUP: reloaded the lists in ${dir} (${lists.files} file${lists.files === 1 ? '' : 's'}, ${lists.entries} entr${lists.entries === 1 ? 'y' : 'ies'}); flows classified from now on use them${rest}`);
+    const done = `SIGHUP: reloaded the lists in ${dir} (${lists.files} file${lists.files === 1 ? '' : 's'}, ${lists.entries} entr${lists.entries === 1 ? 'y' : 'ies'}); flows classified from now on use them${rest}`;
+    if (workers === null) {
+      if (dpi !== null) {
+        dpi.hosts = lists.hosts;
+        dpi.ips = lists.ips;
+      }
+      log.info(done);
+      return;
+    }
+    // Each worker thread loads them itself; the message comes once all have.
+    void workers.reload(dir).then((errors) => {
+      for (const e of errors) log.error(`SIGHUP: the lists were not reloaded in ${e}; that worker keeps the previous ones`);
+      if (errors.length === 0) log.info(done);
+    });
   }
 
   /** Stops the endpoint and the SIGHUP handler, then the syslog helper (after the drain). */

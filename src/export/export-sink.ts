@@ -19,6 +19,15 @@
  * Lines that waited about a second while no records came are written out
  * (a live capture on a quiet link shows its records without waiting for
  * 256 KiB of them).
+ *
+ * Worker threads (`-n N`, N > 1): the sink has one ring per worker
+ * (`rings`), filled by the workers themselves (WorkerRecordSink in
+ * src/workers/probe-worker.ts), and read by the one export thread in turn:
+ * the order of records across workers is not defined. Each worker closes its
+ * ring when done (closeRing() closes the ring of a worker that failed);
+ * close() then waits for the export thread as with one ring. Text lines
+ * (`text`) are then also written by the export thread, from each record's
+ * JSON, in whole lines, so lines of different workers never mix.
  */
 import { Worker } from 'node:worker_threads';
 import { closeSync, openSync } from 'node:fs';
@@ -27,7 +36,7 @@ import type { FlowTable } from '../flow/table';
 import type { EndReason } from '../flow/expiry';
 import type { DpiEngine } from '../dpi/engine';
 import type { RecordSink } from './sink';
-import { createRing, RingProducer, RingShared } from './record-ring';
+import { closeAbandonedRing, createBell, createRing, RingProducer, RingShared } from './record-ring';
 import { fillRaw } from './raw-record';
 import { prepareRotatingFile, type RotateOptions } from './rotating-output';
 import type { SinkKind, SinkSpec } from './sinks/spec';
@@ -36,6 +45,8 @@ import { FlowtapError, UsageError } from '../util/errors';
 
 /** Records in flight between the threads (about 17 MiB of shared memory, mostly DPI text slots). */
 const RING_CAPACITY = 4096;
+/** Records in flight per worker with several workers (about 8.5 MiB each). */
+const WORKER_RING_CAPACITY = 2048;
 
 /** How every network sink buffers and retries (see the delivery layer). */
 export interface DeliverySettings {
@@ -59,9 +70,20 @@ export interface JsonlTarget {
   rotate?: RotateOptions;
 }
 
+/** A text-line destination written by the export thread (with several workers): path undefined or "-" is standard output. */
+export interface TextLineTarget {
+  path?: string;
+  /** Only the flows whose application is unknown (-v 1). */
+  unknownOnly: boolean;
+}
+
 export interface ExportOptions {
   /** JSON Lines outputs (formatted once, written to each); none or absent: no JSON Lines. */
   jsonl?: readonly JsonlTarget[];
+  /** ndff's text lines, formatted on the export thread (used with several workers; one thread writes them itself). */
+  text?: readonly TextLineTarget[];
+  /** Threads writing records, each into a ring of its own (default 1: the thread that made the sink, through writeFlow()). */
+  producers?: number;
   sinks?: readonly SinkSpec[];
   /** Needed when sinks are given. */
   delivery?: DeliverySettings;
@@ -92,9 +114,11 @@ export interface SinkReport {
 
 /** workerData of the export thread. */
 export interface ExportInit {
-  ring: RingShared;
+  /** One ring per producer. */
+  rings: RingShared[];
   /** fd: the open output (standard output or the -w file); -1 when rotating: the export thread opens `path` itself. */
   jsonl: { fd: number; target: string; path?: string; rotate?: RotateOptions }[];
+  text: { fd: number; target: string; unknownOnly: boolean }[];
   sinks: SinkSpec[];
   delivery: DeliverySettings;
   drainTimeoutMs: number;
@@ -125,7 +149,10 @@ export interface ExportStats {
 export type FromWorker = ExportDone | ExportStats | { type: 'ready' } | { type: 'failed'; code: string; message: string };
 
 export class ExportSink implements RecordSink {
-  private readonly producer: RingProducer;
+  /** The producer of the one ring (null with several producers: they are other threads). */
+  private readonly producer: RingProducer | null;
+  /** The rings, one per producer (hand ring i to producer thread i). */
+  readonly rings: readonly RingShared[];
   private readonly worker: Worker;
   private readonly started: Promise<void>;
   private readonly result: Promise<ExportDone>;
@@ -139,21 +166,33 @@ export class ExportSink implements RecordSink {
   sinkStats: SinkStats[] = [];
 
   constructor(opts: ExportOptions) {
-    const ring = createRing(opts.capacity ?? RING_CAPACITY);
-    this.producer = new RingProducer(ring);
+    const producers = opts.producers ?? 1;
+    if (!Number.isInteger(producers) || producers < 1) throw new RangeError(`ExportSink: producers must be a positive integer, got ${producers}`);
+    if (producers === 1) {
+      const ring = createRing(opts.capacity ?? RING_CAPACITY);
+      this.rings = [ring];
+      this.producer = new RingProducer(ring);
+    } else {
+      const bell = createBell();
+      this.rings = Array.from({ length: producers }, () => createRing(opts.capacity ?? WORKER_RING_CAPACITY, bell));
+      this.producer = null;
+    }
     const sinks = [...(opts.sinks ?? [])];
     if (sinks.length > 0 && opts.delivery === undefined) throw new Error('ExportSink: network sinks need delivery settings');
     const jsonl: ExportInit['jsonl'] = [];
+    const text: ExportInit['text'] = [];
     try {
       for (const j of opts.jsonl ?? []) jsonl.push(openJsonl(j));
+      for (const t of opts.text ?? []) text.push({ ...openJsonl({ path: t.path }), unknownOnly: t.unknownOnly });
     } catch (err) {
-      for (const j of jsonl) if (j.fd > 2) closeSync(j.fd);
+      for (const j of [...jsonl, ...text]) if (j.fd > 2) closeSync(j.fd);
       throw err;
     }
-    this.ownFds = jsonl.filter((j) => j.fd > 2).map((j) => j.fd);
+    this.ownFds = [...jsonl, ...text].filter((j) => j.fd > 2).map((j) => j.fd);
     const init: ExportInit = {
-      ring,
+      rings: [...this.rings],
       jsonl,
+      text,
       sinks,
       delivery: opts.delivery ?? { spoolRoot: '', maxSpoolBytes: 0, memoryRecords: 0 },
       drainTimeoutMs: opts.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS,
@@ -194,15 +233,20 @@ export class ExportSink implements RecordSink {
   }
 
   writeFlow(t: FlowTable, f: number, reason: EndReason, dpi: DpiEngine | null): void {
-    const p = this.producer;
+    const p = this.producer as RingProducer;
     const row = p.reserve();
     fillRaw(t, f, reason, dpi, p.rows, row, p.meta, p.metaOffset(row));
     p.publish();
   }
 
-  /** Times the packet thread waited because the export thread was behind. */
+  /** Times the packet thread waited because the export thread was behind (one producer). */
   get waits(): number {
-    return this.producer.waits;
+    return this.producer?.waits ?? 0;
+  }
+
+  /** Closes producer i's ring for it (its thread failed before closing it): the export thread stops waiting for it. */
+  closeRing(i: number): void {
+    closeAbandonedRing(this.rings[i]);
   }
 
   /** Stop waiting for collectors: persist what is pending now (second SIGINT/SIGTERM). */
@@ -211,7 +255,7 @@ export class ExportSink implements RecordSink {
   }
 
   async close(): Promise<void> {
-    this.producer.close();
+    this.producer?.close();
     const r = await this.result;
     await this.worker.terminate();
     for (const fd of this.ownFds) closeSync(fd);
@@ -220,7 +264,8 @@ export class ExportSink implements RecordSink {
     if (r.sinks.length > 0) this.sinkStats = r.sinks.map((x) => x.stats);
     this.drainMs = r.drainMs;
     if (r.status === 'error') throw new FlowtapError('E_OUTPUT', r.message ?? 'export thread failed');
-    if (this.producer.lost > 0) throw new FlowtapError('E_OUTPUT', `${this.producer.lost} records were lost: the export thread stopped`);
+    const lost = this.producer?.lost ?? 0;
+    if (lost > 0) throw new FlowtapError('E_OUTPUT', `${lost} records were lost: the export thread stopped`);
   }
 }
 

@@ -15,7 +15,12 @@
  * pipes), and each network sink's counters go to the main thread every
  * statsIntervalMs (for /metrics).
  *
- * When the packet thread closes the ring, every Delivery is drained: it
+ * With several worker threads (`-n N`) there is one ring per worker; they
+ * are read in turn, a slice at a time, and the thread sleeps on their shared
+ * doorbell when all are empty. Text lines (ndff's `-v`, given to this thread
+ * only then) are built from each record's JSON and written whole.
+ *
+ * When the packet thread closes the ring (every ring), every Delivery is drained: it
  * sends what it holds at once, waits up to the drain timeout (cut short by a
  * 'force' message: the second SIGINT/SIGTERM) and keeps whatever is still
  * undelivered in its spool; then the thread posts how it ended, one report
@@ -24,7 +29,7 @@
 import { writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
-import { RingConsumer } from './record-ring';
+import { bellValue, RingConsumer, waitBell } from './record-ring';
 import { formatRaw, Raw, RAW_JSON_ROOM } from './raw-record';
 import { LineOutput } from './output';
 import { RotatingOutput } from './rotating-output';
@@ -33,7 +38,7 @@ import { spoolKey } from './sinks/spec';
 import { SinkError, type SinkLog } from './sinks/transport';
 import type { ExportInit, ExportMessage, FromWorker, SinkReport } from './export-sink';
 import { FlowtapError } from '../util/errors';
-import type { FlowRecord } from '../flow/record';
+import { formatTextLine, type FlowRecord } from '../flow/record';
 
 /** Records handled between two turns of the event loop (when network sinks are on). */
 const SLICE = 512;
@@ -67,11 +72,11 @@ function post(m: FromWorker): void {
  * tick is flushed when the ring is empty (the timer runs only between slices,
  * so outputs are at a line boundary).
  */
-function startIdleFlush(ring: RingConsumer, outs: readonly LineOutput[]): NodeJS.Timeout | null {
+function startIdleFlush(rings: readonly RingConsumer[], outs: readonly LineOutput[]): NodeJS.Timeout | null {
   if (init.idleFlushMs <= 0 || outs.length === 0) return null;
   const waited = outs.map(() => false);
   const t = setInterval(() => {
-    const idle = ring.poll() === 0;
+    const idle = rings.every((r) => r.poll() <= 0);
     outs.forEach((o, i) => {
       if (o.pos === 0) waited[i] = false;
       else if (waited[i] && idle) {
@@ -138,20 +143,27 @@ function openOutputs(): LineOutput[] {
   return init.jsonl.map((j) => (j.rotate !== undefined && j.path !== undefined ? new RotatingOutput(j.path, j.rotate) : LineOutput.fromFd(j.fd, j.target)));
 }
 
-async function consume(ring: RingConsumer, outs: readonly LineOutput[], sinks: readonly Sink[]): Promise<void> {
-  const rows = ring.rows;
-  const meta = ring.meta;
+/** ndff's text lines on this thread: the output, whether only unknown flows, and the line number. */
+interface TextOut {
+  out: LineOutput;
+  unknownOnly: boolean;
+  n: number;
+}
+
+async function consume(rings: readonly RingConsumer[], outs: readonly LineOutput[], texts: readonly TextOut[], sinks: readonly Sink[]): Promise<void> {
   const out = outs.length > 0 ? outs[0] : null;
   const rotating = outs.map((o) => (o instanceof RotatingOutput ? o : null));
   const anyRotating = rotating.some((o) => o !== null);
   const scratch = out === null ? Buffer.allocUnsafe(RAW_JSON_ROOM) : null;
   const nSinks = sinks.length;
   const nOuts = outs.length;
-  for (;;) {
-    let n = ring.poll();
-    if (n === 0) n = await ring.wait();
-    if (n < 0) return;
-    if (nSinks > 0 && n > SLICE) n = SLICE;
+  const nTexts = texts.length;
+  const needRecord = nSinks > 0 || nTexts > 0;
+
+  /** Formats and hands on n rows of one ring. */
+  const take = (ring: RingConsumer, n: number): void => {
+    const rows = ring.rows;
+    const meta = ring.meta;
     for (let i = 0; i < n; i++) {
       const row = ring.next();
       let buf: Buffer;
@@ -174,13 +186,50 @@ async function consume(ring: RingConsumer, outs: readonly LineOutput[], sinks: r
         end = formatRaw(rows, row, meta, ring.metaOffset(row), buf, 0);
       }
       ring.release(1);
-      if (nSinks > 0) {
+      if (needRecord) {
         const rec = JSON.parse(buf.toString('utf8', start, end)) as FlowRecord;
         for (let k = 0; k < nSinks; k++) sinks[k].delivery.push(rec);
+        for (let k = 0; k < nTexts; k++) {
+          const t = texts[k];
+          if (!t.unknownOnly || rec.protocol_name === 'Unknown') t.out.line(formatTextLine(rec, ++t.n));
+        }
       }
       for (let k = 0; k < nOuts; k++) outs[k].endOfLine();
     }
-    if (nSinks > 0) await turn();
+  };
+
+  if (rings.length === 1) {
+    const ring = rings[0];
+    for (;;) {
+      let n = ring.poll();
+      if (n === 0) n = await ring.wait();
+      if (n < 0) return;
+      if (nSinks > 0 && n > SLICE) n = SLICE;
+      take(ring, n);
+      if (nSinks > 0) await turn();
+    }
+  }
+  const bell = init.rings[0].bell as SharedArrayBuffer;
+  const done = rings.map(() => false);
+  for (;;) {
+    const rung = bellValue(bell);
+    let open = 0;
+    let took = 0;
+    for (let r = 0; r < rings.length; r++) {
+      if (done[r]) continue;
+      let n = rings[r].poll();
+      if (n < 0) {
+        done[r] = true;
+        continue;
+      }
+      open++;
+      if (n > SLICE) n = SLICE;
+      if (n > 0) take(rings[r], n);
+      took += n;
+    }
+    if (open === 0) return;
+    if (took === 0) await waitBell(bell, rung, 20);
+    else if (nSinks > 0) await turn();
   }
 }
 
@@ -196,30 +245,33 @@ async function drain(): Promise<SinkReport[]> {
 }
 
 async function main(): Promise<void> {
-  const ring = new RingConsumer(init.ring);
+  const rings = init.rings.map((r) => new RingConsumer(r));
+  const abandon = (): void => rings.forEach((r) => r.abandon());
   const log = makeLog();
   let outs: LineOutput[] = [];
+  let texts: TextOut[] = [];
   try {
     outs = openOutputs();
+    texts = init.text.map((t) => ({ out: LineOutput.fromFd(t.fd, t.target), unknownOnly: t.unknownOnly, n: 0 }));
     sinks = await startSinks(log);
   } catch (err) {
-    ring.abandon();
+    abandon();
     const code = err instanceof FlowtapError ? err.code : err instanceof SinkError && err.code === 'E_SINK_CONFIG' ? 'E_CONFIG' : 'E_OUTPUT';
     post({ type: 'failed', code, message: (err as Error).message });
     return;
   }
   post({ type: 'ready' });
-  const timers = [startIdleFlush(ring, outs), startStats()];
+  const timers = [startIdleFlush(rings, [...outs, ...texts.map((t) => t.out)]), startStats()];
   let failure: string | undefined;
   try {
-    await consume(ring, outs, sinks);
+    await consume(rings, outs, texts, sinks);
   } catch (err) {
-    ring.abandon();
+    abandon();
     failure = `export thread failed: ${(err as Error).message}`;
   }
   for (const t of timers) if (t !== null) clearInterval(t);
   let epipe = false;
-  for (const out of outs) {
+  for (const out of [...outs, ...texts.map((t) => t.out)]) {
     try {
       await out.close();
     } catch (err) {

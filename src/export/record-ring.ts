@@ -8,14 +8,14 @@
  * milliseconds (and at once when the producer closes). A consumer that fails abandons the ring, so the producer never
  * waits for it again (its rows are then lost, and the failure is reported by
  * the export thread).
+ *
+ * Several producers (worker threads, `-n N`) each have a ring of their own,
+ * read by the one export thread; their rings share a doorbell word: a
+ * producer rings it when it closes or finds its ring full, so the export
+ * thread, asleep while every ring was empty (waitBell), reads at once.
  */
+import { waitAsync } from '../util/wait-async';
 import { META_ROOM, RAW_FIELDS } from './raw-record';
-
-/** Atomics.waitAsync (ES2024, in Node since 16) is not in the ES2022 library typings. */
-type WaitAsyncResult = { async: false; value: 'not-equal' | 'timed-out' } | { async: true; value: Promise<'ok' | 'timed-out'> };
-const waitAsync = (Atomics as unknown as {
-  waitAsync(a: Int32Array, index: number, value: number, timeoutMs: number): WaitAsyncResult;
-}).waitAsync.bind(Atomics);
 
 const enum Ctl {
   /** Rows published by the producer (wraps at 2^31). */
@@ -33,23 +33,56 @@ const enum Ctl {
 
 export interface RingShared {
   control: SharedArrayBuffer;
+  /** The doorbell shared by the rings of one consumer (several producers); absent with one ring. */
+  bell?: SharedArrayBuffer;
   rows: SharedArrayBuffer;
   /** META_ROOM bytes per row: the record's DPI text fields. */
   meta: SharedArrayBuffer;
   capacity: number;
 }
 
-export function createRing(capacity: number): RingShared {
+export function createRing(capacity: number, bell?: SharedArrayBuffer): RingShared {
   return {
     control: new SharedArrayBuffer(Ctl.Count * 4),
+    ...(bell !== undefined ? { bell } : {}),
     rows: new SharedArrayBuffer(capacity * RAW_FIELDS * 8),
     meta: new SharedArrayBuffer(capacity * META_ROOM),
     capacity,
   };
 }
 
+/** A doorbell for the rings of one consumer (createRing's `bell`). */
+export function createBell(): SharedArrayBuffer {
+  return new SharedArrayBuffer(4);
+}
+
+function ring(bell: Int32Array | null): void {
+  if (bell === null) return;
+  Atomics.add(bell, 0, 1);
+  Atomics.notify(bell, 0);
+}
+
+/** Waits (without blocking the event loop) until a producer rings the bell, or sliceMs. */
+export async function waitBell(bell: SharedArrayBuffer, seen: number, sliceMs: number): Promise<void> {
+  const r = waitAsync(new Int32Array(bell), 0, seen, sliceMs);
+  if (r.async) await r.value;
+}
+
+/** The bell's current value (read before checking the rings, then given to waitBell). */
+export function bellValue(bell: SharedArrayBuffer): number {
+  return Atomics.load(new Int32Array(bell), 0);
+}
+
+/** Closes a ring whose producer thread ended without closing it (its unpublished rows are lost). */
+export function closeAbandonedRing(shared: RingShared): void {
+  Atomics.store(new Int32Array(shared.control), Ctl.Closed, 1);
+  Atomics.notify(new Int32Array(shared.control), Ctl.Head);
+  if (shared.bell !== undefined) ring(new Int32Array(shared.bell));
+}
+
 export class RingProducer {
   private readonly ctl: Int32Array;
+  private readonly bell: Int32Array | null;
   readonly rows: Float64Array;
   readonly meta: Buffer;
   private readonly cap: number;
@@ -63,6 +96,7 @@ export class RingProducer {
 
   constructor(shared: RingShared) {
     this.ctl = new Int32Array(shared.control);
+    this.bell = shared.bell !== undefined ? new Int32Array(shared.bell) : null;
     this.rows = new Float64Array(shared.rows);
     this.meta = Buffer.from(shared.meta);
     this.cap = shared.capacity;
@@ -79,6 +113,7 @@ export class RingProducer {
       }
       this.waits++;
       Atomics.store(ctl, Ctl.Full, 1);
+      ring(this.bell);
       Atomics.wait(ctl, Ctl.Tail, Atomics.load(ctl, Ctl.Tail), 20);
     }
     return (this.head % this.cap) * RAW_FIELDS;
@@ -101,6 +136,7 @@ export class RingProducer {
   close(): void {
     Atomics.store(this.ctl, Ctl.Closed, 1);
     Atomics.notify(this.ctl, Ctl.Head);
+    ring(this.bell);
   }
 }
 

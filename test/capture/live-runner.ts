@@ -116,7 +116,7 @@ function parse(argv: readonly string[]): RunnerOptions {
         o.quiet = true;
         break;
       case '-n':
-        if (val() !== '1') throw new UsageError('-n: worker threads are not implemented yet; only -n 1 runs');
+        if (val() !== '1') throw new UsageError('-n: this runner is single-threaded (one Probe); worker threads run in the flowtap command');
         break;
       default:
         throw new UsageError(`unknown option '${a}'`);

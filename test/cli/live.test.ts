@@ -1,14 +1,18 @@
 /**
  * Live capture in the flowtap command (src/cli/live.ts and its flags):
- *  - which -i names are interfaces and which are capture files; mixing them,
- *    and -n above 1 with live capture, are one usage line each (exit 2);
+ *  - which -i names are interfaces and which are capture files; mixing them
+ *    is one usage line (exit 2);
  *  - the live flags (--snaplen, --no-promisc, --capture-buffer,
  *    --metrics-listen, --log-level, --log-syslog) and the configuration keys
  *    they override (input.*, metrics.listen, log.*), with their mistakes;
  *  - a live run on a veth (root): records of an idle link reach the -w file
  *    before SIGTERM, /metrics shows the capture, text lines (-v 2) are
  *    flushed while running, SIGTERM writes the flows still open, the summary
- *    has the drop report, and --stats-json its counters.
+ *    has the drop report, and --stats-json its counters;
+ *  - with two worker threads (-n 2): idle UDP flows to 12 hosts are written
+ *    while running (expiry on the wall clock in each worker), /metrics sums
+ *    the workers' counters, and open TCP flows to 24 hosts, spread over both
+ *    workers, are all written at SIGTERM (none lost).
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -24,6 +28,8 @@ import { defaultConfig } from '../../src/config/load';
 import { UsageError } from '../../src/util/errors';
 import { CLI, flowtap, parseJsonl } from './helpers';
 import { Lab, netnsUnavailable, until } from '../capture/netns';
+import { addressPairHash } from '../../src/workers/partition';
+import { v4Word } from '../flow/helpers';
 
 const SAMPLE = join(__dirname, '..', '..', '..', 'samples', 'sample.pcap');
 
@@ -44,19 +50,18 @@ test('an -i name is an interface unless a file has that name or it looks like a 
   }
 });
 
-test('the inputs are capture files or interfaces, never both; -n above 1 is refused for live capture', () => {
+test('the inputs are capture files or interfaces, never both', () => {
   const input = defaultConfig().input;
-  assert.deepEqual(inputsOf({ ...input, read: ['a.pcap'], interface: ['b.pcap'] }, 4), { files: ['a.pcap', 'b.pcap'] });
-  assert.deepEqual(inputsOf({ ...input, interface: ['lo', 'ftnosuch0'], snaplen: 128, promiscuous: false, bufferSize: 8 << 20 }, 1), {
+  assert.deepEqual(inputsOf({ ...input, read: ['a.pcap'], interface: ['b.pcap'] }), { files: ['a.pcap', 'b.pcap'] });
+  assert.deepEqual(inputsOf({ ...input, interface: ['lo', 'ftnosuch0'], snaplen: 128, promiscuous: false, bufferSize: 8 << 20 }), {
     files: [],
     live: { interfaces: ['lo', 'ftnosuch0'], snaplen: 128, promisc: false, bufferBytes: 8 << 20 },
   });
-  assert.throws(() => inputsOf({ ...input, read: ['a.pcap'], interface: ['lo'] }, 1), (e: unknown) => {
+  assert.throws(() => inputsOf({ ...input, read: ['a.pcap'], interface: ['lo'] }), (e: unknown) => {
     assert.ok(e instanceof UsageError);
     assert.equal(e.message, 'live capture (lo) and capture files (a.pcap) cannot be mixed in one run: run flowtap once for each');
     return true;
   });
-  assert.throws(() => inputsOf({ ...input, interface: ['lo'] }, 2), /^UsageError: -n 2: -n is not implemented yet for live capture/);
 });
 
 test('the live flags: values, ranges and the configuration keys they override', () => {
@@ -105,13 +110,10 @@ test('the configuration file\'s live keys are used, and flags override them', ()
   }
 });
 
-test('the CLI refuses to mix interfaces and files, -n 2 with live capture, and reading an interface with -r', () => {
+test('the CLI refuses to mix interfaces and files, and reading an interface with -r', () => {
   const mixed = flowtap(['-i', 'lo', '-r', SAMPLE]);
   assert.equal(mixed.code, 2);
   assert.equal(mixed.stderr, `flowtap: live capture (lo) and capture files (${SAMPLE}) cannot be mixed in one run: run flowtap once for each\n`);
-  const workers = flowtap(['-i', 'lo', '-n', '2']);
-  assert.equal(workers.code, 2);
-  assert.equal(workers.stderr, 'flowtap: -n 2: -n is not implemented yet for live capture (one thread captures and classifies); leave it out or give -n 1 (workers: 1 in the configuration file)\n');
   const asFile = flowtap(['-q', '-r', 'lo']);
   assert.equal(asFile.code, 2);
   assert.equal(asFile.stderr, 'flowtap: lo is a network interface, not a capture file: capture from it with -i lo\n');
@@ -129,6 +131,40 @@ function next() {
 next();
 `;
 
+/** Sends `count` UDP datagrams to port `port` of each address in the comma-separated list. */
+const SPRAYER = `
+const [dsts, port, count] = process.argv.slice(1);
+const s = require('dgram').createSocket('udp4');
+const queue = [];
+for (const d of dsts.split(',')) for (let i = 0; i < Number(count); i++) queue.push(d);
+function next() {
+  const d = queue.shift();
+  if (d === undefined) return s.close();
+  s.send(Buffer.from('flowtap workers test'), Number(port), d, next);
+}
+next();
+`;
+
+/** Opens a TCP connection to port `port` of each address in the list; nobody answers (the SYNs stay open flows), given up after 500 ms. */
+const KNOCKER = `
+const [dsts, port] = process.argv.slice(1);
+const net = require('net');
+for (const d of dsts.split(',')) {
+  const c = net.connect({ host: d, port: Number(port) });
+  c.on('error', () => undefined);
+  setTimeout(() => c.destroy(), 500);
+}
+`;
+
+/** The worker (0-based, of n) the dispatcher gives the packets between a and b. */
+function workerOfPair(a: string, b: string, n: number): number {
+  const ip = Buffer.alloc(20);
+  ip[0] = 0x45;
+  ip.writeInt32BE(v4Word(a), 12);
+  ip.writeInt32BE(v4Word(b), 16);
+  return ((addressPairHash(ip, 0, 20) >>> 16) * n) >>> 16;
+}
+
 const skip = netnsUnavailable();
 
 describe('flowtap -i on a veth', { skip: skip ?? false }, () => {
@@ -137,6 +173,7 @@ describe('flowtap -i on a veth', { skip: skip ?? false }, () => {
   let ns = '';
   let hostIf = '';
   let dst = '';
+  let src = '';
   const children: ChildProcess[] = [];
 
   before(() => {
@@ -144,8 +181,12 @@ describe('flowtap -i on a veth', { skip: skip ?? false }, () => {
     const link = lab.veth(null, ns, [`ft${lab.tag}h`, `ft${lab.tag}n`]);
     hostIf = link.ifA;
     dst = link.addrA;
+    src = link.addrB;
     const r = lab.exec(ns, 'ip', ['neigh', 'add', dst, 'lladdr', '02:00:5e:10:00:01', 'dev', link.ifB, 'nud', 'permanent']);
     assert.equal(r.code, 0, r.stderr);
+    // Many destination hosts (many address pairs) through the same link.
+    const route = lab.exec(ns, 'ip', ['route', 'add', '203.0.113.0/24', 'via', dst, 'dev', link.ifB]);
+    assert.equal(route.code, 0, route.stderr);
   });
 
   after(async () => {
@@ -226,6 +267,49 @@ describe('flowtap -i on a veth', { skip: skip ?? false }, () => {
       assert.equal(stats.capture[0].iface, hostIf);
       assert.ok(stats.capture[0].captured >= 2);
       assert.equal(stats.capture[0].kernelDrops, 0);
+    } finally {
+      c.child.kill('SIGKILL');
+    }
+  });
+
+  test('-n 2: flows spread over both workers; idle ones are written while running, and none is lost at SIGTERM', async () => {
+    const hosts = Array.from({ length: 24 }, (_, i) => `203.0.113.${i + 1}`);
+    const used = new Set(hosts.map((h) => workerOfPair(src, h, 2)));
+    assert.equal(used.size, 2, 'the 24 address pairs go to both workers');
+    const file = join(tmp, 'workers.jsonl');
+    const c = start(['-i', hostIf, '-n', '2', '-w', file, '--timeout', 'udp=1', '--metrics-listen', '127.0.0.1:0', '--stats-json']);
+    try {
+      await until(() => /capturing on /.test(c.err()), `"capturing on" (${c.err()})`);
+      const base = /metrics on (http:\/\/127\.0\.0\.1:\d+)\/metrics/.exec(c.err())?.[1];
+      assert.ok(base !== undefined, c.err());
+      const records = (): ReturnType<typeof parseJsonl> => (existsSync(file) ? parseJsonl(readFileSync(file, 'utf8')) : []);
+      // First wave: ended by the wall clock in each worker (1 s idle) and written while running.
+      let r = lab.exec(ns, process.execPath, ['-e', SPRAYER, hosts.slice(0, 12).join(','), '7501', '2']);
+      assert.equal(r.code, 0, r.stderr);
+      await until(() => records().filter((x) => x.dst_port === 7501).length === 12, `the 12 idle flows in ${file} (${c.err()})`);
+      let metrics = '';
+      for (let i = 0; i < 50 && !/^flowtap_records_total 12$/m.test(metrics); i++) {
+        if (i > 0) await new Promise((res) => setTimeout(res, 200));
+        metrics = await (await fetch(`${base}/metrics`)).text();
+      }
+      assert.match(metrics, /^flowtap_records_total 12$/m, 'the workers\' records, summed');
+      assert.match(metrics, /^flowtap_flows_total 12$/m);
+      // Second wave: unanswered TCP connection attempts (open for 20 s: tcp-opening) when SIGTERM comes.
+      r = lab.exec(ns, process.execPath, ['-e', KNOCKER, hosts.join(','), '7502']);
+      assert.equal(r.code, 0, r.stderr);
+      c.child.kill('SIGTERM');
+      assert.equal(await c.exited, 0, c.err());
+      const open = records().filter((x) => x.dst_port === 7502);
+      assert.deepEqual(open.map((x) => x.dst_addr).sort(), [...hosts].sort(), 'every flow open at SIGTERM was written');
+      for (const x of open) {
+        assert.equal(x.protocol, 'TCP', x.dst_addr);
+        assert.ok(x.out_pkts >= 1, x.dst_addr);
+        assert.equal(x.flow_end_reason, 'end_of_input', x.dst_addr);
+      }
+      assert.equal(new Set(records().map((x) => x.flow_id)).size, records().length, 'flow ids are unique across workers');
+      const stats = JSON.parse(c.err().split('\n').filter((l) => l.startsWith('{')).pop() ?? '{}') as { records: number; flows: number };
+      assert.equal(stats.records, 36);
+      assert.equal(stats.flows, 36);
     } finally {
       c.child.kill('SIGKILL');
     }
