@@ -23,7 +23,7 @@ import { ConfigError, configToYaml, defaultConfig, loadConfig } from '../config/
 import { mergeCli } from '../config/cli-merge';
 import { openCaptureInput } from '../capture/file-source';
 import { BpfFilter } from '../capture/bpf-filter';
-import { Probe, ProbeOptions, ProbeSummary } from '../probe';
+import type { ProbeOptions, ProbeSummary } from '../probe';
 import { loadLists } from '../dpi/classify/user-lists';
 import { LineOutput } from '../export/output';
 import { ExportSink, type SinkReport } from '../export/export-sink';
@@ -221,7 +221,8 @@ async function run(
     service.capture = live.source;
   }
 
-  const opened = await openSinks(plan);
+  // The probe's modules (decoders, every dissector) are loaded and the DPI tables built while the export thread starts.
+  const opened = await openSinks(plan, () => loadProbe(dpi));
   if (typeof opened === 'number') {
     await live?.close();
     return opened;
@@ -246,6 +247,7 @@ async function run(
     }
   }
 
+  const { Probe } = loadProbe(dpi);
   const probe = new Probe(sink, {
     filter,
     dpi,
@@ -351,7 +353,19 @@ async function endAlerts(alerting: Alerting, sinks: AlertSinks | null, drainTime
  * sinks on the export thread. Returns an exit code when something cannot be
  * opened.
  */
-async function openSinks(plan: RunPlan): Promise<{ sink: RecordSink; exporter: ExportSink | null; textOutputs: LineOutput[] } | number> {
+/**
+ * The probe's module, loaded on first use rather than with this one: run()
+ * loads it while the export thread starts, so the two overlap. With DPI on,
+ * the engine's shared tables are built too.
+ */
+function loadProbe(dpi: ProbeOptions['dpi']): typeof import('../probe') {
+  const probe = require('../probe') as typeof import('../probe');
+  if (dpi !== false && dpi !== undefined) probe.prepareDpi(dpi);
+  return probe;
+}
+
+/** Opens the record outputs; `whileStarting` runs after the export thread is started and before waiting for it to be ready. */
+async function openSinks(plan: RunPlan, whileStarting: () => void): Promise<{ sink: RecordSink; exporter: ExportSink | null; textOutputs: LineOutput[] } | number> {
   const sinks: RecordSink[] = [];
   const textOutputs: LineOutput[] = [];
   let exporter: ExportSink | null = null;
@@ -378,6 +392,7 @@ async function openSinks(plan: RunPlan): Promise<{ sink: RecordSink; exporter: E
         quiet: plan.quiet,
       });
       sinks.push(exporter);
+      whileStarting();
       await exporter.ready();
     }
   } catch (err) {
