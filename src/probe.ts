@@ -46,6 +46,11 @@ export interface ProbeOptions {
   packetClockExpiry?: boolean;
 }
 
+/** Builds the shared DPI tables for `opts` ahead of the first probe (DpiEngine.prepare()). */
+export function prepareDpi(opts: DpiOptions): void {
+  DpiEngine.prepare(opts);
+}
+
 /** How often (in capture time) expiry runs. */
 const EXPIRY_INTERVAL_MS = 1000;
 

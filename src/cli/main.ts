@@ -24,7 +24,7 @@ import { ConfigError, configToYaml, defaultConfig, loadConfig } from '../config/
 import { mergeCli } from '../config/cli-merge';
 import { openCaptureInput } from '../capture/file-source';
 import { BpfFilter } from '../capture/bpf-filter';
-import { Probe, ProbeOptions, ProbeSummary } from '../probe';
+import type { Probe, ProbeOptions, ProbeSummary } from '../probe';
 import type { PacketHandler } from '../capture/source';
 import type { ExpiryTarget } from '../capture/live-expiry';
 import { WorkerPool, type PoolEnd } from '../workers/worker-pool';
@@ -259,7 +259,10 @@ async function run(
     service.capture = live.source;
   }
 
-  const opened = await openSinks(plan);
+  // The probe's modules (decoders, every dissector) are loaded and the DPI tables built while the export thread starts.
+  const opened = await openSinks(plan, () => {
+    if (plan.workers === 1) loadProbe(dpi);
+  });
   if (typeof opened === 'number') {
     await live?.close();
     return opened;
@@ -286,6 +289,7 @@ async function run(
 
   let pipeline: Pipeline;
   if (plan.workers === 1) {
+    const { Probe } = loadProbe(dpi);
     const probe = new Probe(sink, {
       filter,
       dpi,
@@ -418,13 +422,25 @@ async function endAlerts(alerting: Alerting, sinks: AlertSinks | null, drainTime
 }
 
 /**
+ * The probe's module, loaded on first use rather than with this one: run()
+ * loads it while the export thread starts, so the two overlap. With DPI on,
+ * the engine's shared tables are built too.
+ */
+function loadProbe(dpi: ProbeOptions['dpi']): typeof import('../probe') {
+  const probe = require('../probe') as typeof import('../probe');
+  if (dpi !== false && dpi !== undefined) probe.prepareDpi(dpi);
+  return probe;
+}
+
+/**
  * The record sinks: text lines on the packet thread, JSON Lines and network
  * sinks on the export thread; with worker threads (-n N) everything on the
  * export thread, which reads one ring per worker (text lines included, so
- * lines of different workers never mix). Returns an exit code when
- * something cannot be opened.
+ * lines of different workers never mix). `whileStarting` runs after the
+ * export thread is started and before waiting for it to be ready. Returns an
+ * exit code when something cannot be opened.
  */
-async function openSinks(plan: RunPlan): Promise<{ sink: RecordSink; exporter: ExportSink | null; textOutputs: LineOutput[] } | number> {
+async function openSinks(plan: RunPlan, whileStarting: () => void): Promise<{ sink: RecordSink; exporter: ExportSink | null; textOutputs: LineOutput[] } | number> {
   const sinks: RecordSink[] = [];
   const textOutputs: LineOutput[] = [];
   let exporter: ExportSink | null = null;
@@ -455,6 +471,7 @@ async function openSinks(plan: RunPlan): Promise<{ sink: RecordSink; exporter: E
         quiet: plan.quiet,
       });
       sinks.push(exporter);
+      whileStarting();
       await exporter.ready();
     }
   } catch (err) {

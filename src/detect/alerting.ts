@@ -5,7 +5,8 @@
  * to, and one queue per notifier (Slack, webhook, e-mail, syslog, JSON
  * Lines). The packet path only reaches the detector; raising an alert only
  * enqueues it; close() drains the queues with a deadline and returns what
- * was delivered.
+ * was delivered. The e-mail notifier (and nodemailer) is loaded only when
+ * one is configured.
  */
 import { closeSync, openSync } from 'node:fs';
 import { FlowtapError, UsageError } from '../util/errors';
@@ -18,7 +19,6 @@ import { NotifierQueue, QueueOptions, QueueStats } from './notify/queue';
 import type { AlertTransport, NotifyLog } from './notify/types';
 import { SlackTransport } from './notify/slack';
 import { WebhookTransport } from './notify/webhook';
-import { EmailTransport } from './notify/email';
 import { SyslogTransport } from './notify/syslog';
 import { JsonlTransport } from './notify/jsonl';
 
@@ -148,7 +148,10 @@ export class Alerting {
     }
     for (const c of n.slack) add(new SlackTransport(c.webhookUrl, c.format, c.timeoutMs), c);
     for (const c of n.webhook) add(new WebhookTransport(c.url, c.headers, c.timeoutMs), c);
-    for (const c of n.email) add(new EmailTransport(c), c);
+    if (n.email.length > 0) {
+      const { EmailTransport } = require('./notify/email') as typeof import('./notify/email');
+      for (const c of n.email) add(new EmailTransport(c), c);
+    }
     for (const c of n.syslog) add(new SyslogTransport(c), c);
     this.detector = new AlertDetector(config, (a) => this.raise(a), opts.seed);
   }

@@ -30,7 +30,7 @@ import { readHead, RecordHead, l4Name } from '../flow/record';
 import { addressToString } from '../flow/address';
 import { communityId } from '../flow/community-id';
 import type { DpiEngine } from '../dpi/engine';
-import { CONFIDENCE_NAMES } from '../dpi/engine';
+import { CONFIDENCE_NAMES } from '../dpi/confidence';
 import { categoryId, categoryName, protocolName } from '../dpi/label';
 import { RISK_NAMES } from '../dpi/generated/protocols';
 import type { FlowObserver } from '../probe';

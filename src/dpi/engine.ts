@@ -35,18 +35,12 @@ import { HostClassifier } from './classify/hosts';
 import { IpClassifier } from './classify/ip-trie';
 import { ipProtocolApp } from './ip-protocols';
 import { Registry } from './registry';
-import { finalRisks } from './risks';
+import { FINAL_RISKS, FinalRisk, finalRisks } from './risks';
+import { EndpointCache } from './endpoint-cache';
+import { Confidence, CONFIDENCE_NAMES } from './confidence';
 import { torLikeHost } from './classify/dga';
 
-export const enum Confidence {
-  Unknown = 0,
-  Dpi = 1,
-  Port = 2,
-  Ip = 3,
-  Cache = 4,
-}
-
-export const CONFIDENCE_NAMES = ['unknown', 'dpi', 'port', 'ip', 'cache'] as const;
+export { Confidence, CONFIDENCE_NAMES };
 
 const enum Status {
   /** Dissection may still run. */
@@ -176,8 +170,8 @@ export class DpiEngine {
   private flows: (FlowDpi | undefined)[] = [];
   /** Released per-flow states kept for reuse (fewer allocations and collections). */
   private readonly spare: FlowDpi[] = [];
-  /** "l4/ipv/addr-words/port" -> app << 16 | master, in insertion order (oldest first). */
-  private readonly endpoints = new Map<string, number>();
+  /** Endpoint (transport, address, port) -> app << 16 | master of the flow last classified there. */
+  private readonly endpoints = new EndpointCache(ENDPOINT_CACHE_SIZE);
 
   /** Told when a dissector labels flow f and when its dissection is done (label final); may be told twice. */
   onClassified: ((f: number) => void) | null = null;
@@ -192,6 +186,16 @@ export class DpiEngine {
     this.hosts = opts.hosts ?? builtinLists().hosts;
     this.ips = opts.ips ?? builtinLists().ips;
     this.ctx.engine = this;
+  }
+
+  /**
+   * Builds the shared tables an engine given `opts` will use (the default
+   * registry, the compiled-in lists) ahead of the first engine, e.g. while
+   * another thread starts.
+   */
+  static prepare(opts: DpiOptions = {}): void {
+    if (opts.registry === undefined) Registry.default();
+    if (opts.hosts === undefined || opts.ips === undefined) builtinLists();
   }
 
   private grow(n: number): void {
@@ -533,29 +537,23 @@ export class DpiEngine {
     if (this.onClassified !== null) this.onClassified(f);
   }
 
-  private endpointKey(h: RecordHead, off: number, port: number): string {
-    const a = this.table.keyAddr;
-    return h.ipVersion === 4 ? `${h.proto}/4/${a[off]}/${port}` : `${h.proto}/6/${a[off]},${a[off + 1]},${a[off + 2]},${a[off + 3]}/${port}`;
-  }
-
-  /** Remembers both endpoints of a flow DPI labelled with a cacheable protocol. */
+  /** Remembers both endpoints of a flow DPI labelled with a cacheable protocol (the client's first). */
   private remember(f: number): void {
     const app = this.app[f];
     const master = this.master[f];
     if (this.confidence[f] !== Confidence.Dpi || !cacheable(app, master)) return;
     const h = readHead(this.table, f, this.head);
-    for (const [off, port] of [[h.srcAddrOff, h.srcPort], [h.dstAddrOff, h.dstPort]]) {
-      const k = this.endpointKey(h, off, port);
-      this.endpoints.delete(k);
-      this.endpoints.set(k, (app << 16) | master);
-      if (this.endpoints.size > ENDPOINT_CACHE_SIZE) this.endpoints.delete(this.endpoints.keys().next().value as string);
-    }
+    const a = this.table.keyAddr;
+    const label = (app << 16) | master;
+    this.endpoints.set(h.proto, h.ipVersion, a, h.srcAddrOff, h.srcPort, label);
+    this.endpoints.set(h.proto, h.ipVersion, a, h.dstAddrOff, h.dstPort, label);
   }
 
-  /** Label of a remembered endpoint of flow f (app << 16 | master), or -1. */
+  /** Label of a remembered endpoint of flow f (app << 16 | master), the server's first, or -1. */
   private cached(h: RecordHead): number {
-    if (this.endpoints.size === 0) return -1;
-    return this.endpoints.get(this.endpointKey(h, h.dstAddrOff, h.dstPort)) ?? this.endpoints.get(this.endpointKey(h, h.srcAddrOff, h.srcPort)) ?? -1;
+    const a = this.table.keyAddr;
+    const c = this.endpoints.get(h.proto, h.ipVersion, a, h.dstAddrOff, h.dstPort);
+    return c >= 0 ? c : this.endpoints.get(h.proto, h.ipVersion, a, h.srcAddrOff, h.srcPort);
   }
 
   /** Sets the label of flow f (called by dissectors through ctx.detect()). */
@@ -618,23 +616,27 @@ export class DpiEngine {
         }
       }
     }
-    if (final) {
-      let fd = this.flows[f];
-      const added = finalRisks(this.table, f, h, this.app[f], this.master[f], this.confidence[f], this.registry, fd);
-      if (added !== null) {
-        if (fd === undefined) {
-          fd = this.newFlowDpi();
-          fd.dropWork();
-          this.flows[f] = fd;
-        }
-        for (const r of added) fd.addRisk(r);
-        // nDPI's TLS.Tor for Tor clients older than the encrypt_then_mac hint: a Tor-like name that also looks machine-generated.
-        const name = fd.getMeta('server_name');
-        if (this.app[f] === P.TLS && this.master[f] === 0 && added.includes(Risk.Susp_DGA_Domain_name) && typeof name === 'string' && torLikeHost(name)) {
-          this.app[f] = P.Tor;
-          this.master[f] = P.TLS;
-          fd.addRisk(Risk.Unsafe_Protocol);
-        }
+    if (final) this.addFinalRisks(f, h);
+  }
+
+  /** Adds the risks that need the whole flow (risks.ts) to flow f's final record. */
+  private addFinalRisks(f: number, h: RecordHead): void {
+    let fd = this.flows[f];
+    const added = finalRisks(this.table, f, h, this.app[f], this.master[f], this.confidence[f], this.registry, fd);
+    if (added === 0) return;
+    if (fd === undefined) {
+      fd = this.newFlowDpi();
+      fd.dropWork();
+      this.flows[f] = fd;
+    }
+    for (let k = 0; k < FINAL_RISKS.length; k++) if ((added & (1 << k)) !== 0) fd.addRisk(FINAL_RISKS[k]);
+    // nDPI's TLS.Tor for Tor clients older than the encrypt_then_mac hint: a Tor-like name that also looks machine-generated.
+    if (this.app[f] === P.TLS && this.master[f] === 0 && (added & FinalRisk.Dga) !== 0) {
+      const name = fd.getMeta('server_name');
+      if (typeof name === 'string' && torLikeHost(name)) {
+        this.app[f] = P.Tor;
+        this.master[f] = P.TLS;
+        fd.addRisk(Risk.Unsafe_Protocol);
       }
     }
   }

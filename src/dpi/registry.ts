@@ -42,6 +42,9 @@ export class Registry {
   readonly tcpFirstMask: Uint32Array;
   readonly udpFirstMask: Uint32Array;
   private readonly byId = new Map<number, Dissector>();
+  /** By protocol id, the default ports of the first dissector detecting it (read once per flow by the port risk). */
+  private readonly tcpPortsOf: (readonly number[] | undefined)[] = [];
+  private readonly udpPortsOf: (readonly number[] | undefined)[] = [];
 
   constructor(list: readonly Dissector[], defaultPorts: readonly (string | number)[] = DEFAULT_PORTS) {
     this.list = list;
@@ -56,7 +59,11 @@ export class Registry {
     this.tcpOrder = order(On.Tcp);
     this.udpOrder = order(On.Udp);
     list.forEach((d, i) => {
-      if (!this.byId.has(d.id)) this.byId.set(d.id, d);
+      if (!this.byId.has(d.id)) {
+        this.byId.set(d.id, d);
+        this.tcpPortsOf[d.id] = d.tcpPorts;
+        this.udpPortsOf[d.id] = d.udpPorts;
+      }
       if (d.on & On.Tcp) for (const p of d.tcpPorts ?? []) {
         if (this.tcpHint[p] < 0) this.tcpHint[p] = i;
         if (this.tcpGuess[p] === 0) this.tcpGuess[p] = d.id;
@@ -107,15 +114,13 @@ export class Registry {
     const t = l4 === 6 ? this.tcpGuess : l4 === 17 ? this.udpGuess : null;
     if (t === null) return true;
     if (t[port] === id) return true;
-    const d = this.byId.get(id);
-    const ports = l4 === 6 ? d?.tcpPorts : d?.udpPorts;
+    const ports = l4 === 6 ? this.tcpPortsOf[id] : this.udpPortsOf[id];
     return ports !== undefined && ports.includes(port);
   }
 
   /** True when protocol id has any default port on transport l4. */
   hasDefaultPorts(id: number, l4: number): boolean {
-    const d = this.byId.get(id);
-    const ports = l4 === 6 ? d?.tcpPorts : d?.udpPorts;
+    const ports = l4 === 6 ? this.tcpPortsOf[id] : this.udpPortsOf[id];
     return ports !== undefined && ports.length > 0;
   }
 }

@@ -8,7 +8,8 @@
  *  - HTTP/TLS/QUIC Numeric Hostname/SNI: the server name is an IP address;
  *  - Susp DGA Domain name: the server name looks machine-generated (dga.ts).
  * Risks a single packet shows (weak cipher, clear-text credentials, ...) are
- * raised by the dissectors themselves.
+ * raised by the dissectors themselves. finalRisks() runs once per flow and
+ * allocates nothing: it answers with bits (FinalRisk), FINAL_RISKS names them.
  */
 import type { FlowTable } from '../flow/table';
 import type { RecordHead } from '../flow/record';
@@ -17,8 +18,27 @@ import type { Registry } from './registry';
 import { P, Risk } from './generated/protocols';
 import { looksLikeDga } from './classify/dga';
 
+/** The risks finalRisks() may raise, as bits of its answer; bit k is FINAL_RISKS[k], added in that order. */
+export const enum FinalRisk {
+  Unidirectional = 1,
+  NonStdPort = 2,
+  NumericHost = 4,
+  Dga = 8,
+}
+
+export const FINAL_RISKS: readonly number[] = [
+  Risk.Unidirectional_Traffic,
+  Risk.Known_Proto_on_Non_Std_Port,
+  Risk.HTTP_TLS_QUIC_Numeric_Hostname_SNI,
+  Risk.Susp_DGA_Domain_name,
+];
+
 const NUMERIC_HOST = /^(\d{1,3}(\.\d{1,3}){3}|\[?[0-9a-f:]*:[0-9a-f:.]*\]?)(:\d+)?$/i;
-const NAME_CHECKED = new Set<number>([P.HTTP, P.TLS, P.QUIC, P.DNS, P.DTLS]);
+
+/** Protocols whose server name is checked for numeric hosts and DGA names. */
+function nameChecked(id: number): boolean {
+  return id === P.HTTP || id === P.TLS || id === P.QUIC || id === P.DNS || id === P.DTLS;
+}
 
 function isGroupAddress(t: FlowTable, h: RecordHead): boolean {
   const w = t.keyAddr[h.dstAddrOff];
@@ -26,26 +46,25 @@ function isGroupAddress(t: FlowTable, h: RecordHead): boolean {
   return (w >>> 24) === 0xff;
 }
 
-/** Risks to add to flow f at its end, or null. */
+/** Risks to add to flow f at its end, as FinalRisk bits (0: none). */
 export function finalRisks(t: FlowTable, f: number, h: RecordHead, app: number, master: number, confidence: number,
-  reg: Registry, fd: FlowDpi | undefined): number[] | null {
-  let out: number[] | null = null;
-  const add = (r: number): void => {
-    (out ??= []).push(r);
-  };
+  reg: Registry, fd: FlowDpi | undefined): number {
+  let out = 0;
   if ((h.proto === 6 || h.proto === 17) && (t.pkts[(f << 1) | 1] === 0 || t.pkts[f << 1] === 0) && !isGroupAddress(t, h)) {
-    add(Risk.Unidirectional_Traffic);
+    out |= FinalRisk.Unidirectional;
   }
   if (confidence === 1 && app !== 0) {
     const id = master !== 0 ? master : app;
     if (reg.hasDefaultPorts(id, h.proto) && !reg.isDefaultPort(id, h.proto, h.dstPort) && !reg.isDefaultPort(id, h.proto, h.srcPort)) {
-      add(Risk.Known_Proto_on_Non_Std_Port);
+      out |= FinalRisk.NonStdPort;
     }
   }
-  const name = fd?.getMeta('server_name');
-  if (typeof name === 'string' && name !== '' && NAME_CHECKED.has(master !== 0 ? master : app)) {
-    if (NUMERIC_HOST.test(name)) add(Risk.HTTP_TLS_QUIC_Numeric_Hostname_SNI);
-    else if (looksLikeDga(name)) add(Risk.Susp_DGA_Domain_name);
+  if (fd !== undefined && nameChecked(master !== 0 ? master : app)) {
+    const name = fd.getMeta('server_name');
+    if (typeof name === 'string' && name !== '') {
+      if (NUMERIC_HOST.test(name)) out |= FinalRisk.NumericHost;
+      else if (looksLikeDga(name)) out |= FinalRisk.Dga;
+    }
   }
   return out;
 }

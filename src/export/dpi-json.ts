@@ -18,18 +18,28 @@ const HEX = ascii('0123456789abcdef');
 const K_SERVER_NAME = ascii(',"server_name":"');
 const K_RISKS = ascii(',"risks":[');
 
-/** Characters that are not copied as they are: quote, backslash, controls, DEL and everything beyond ASCII. */
-const NEEDS_ESCAPE = /["\\\u0000-\u001f\u007f-\uffff]/;
-/** From this length on, a plain ASCII string is copied by one native call instead of character by character. */
-const PLAIN_MIN = 24;
-
 /**
  * Writes s as a JSON string body (no quotes) at buf[p]; stops before `limit`
- * (leaving the string shorter). Returns the end.
+ * (leaving the string shorter). Returns the end. When the whole string fits,
+ * its leading run of characters copied as they are (printable ASCII and DEL,
+ * but quote and backslash) goes in one tight loop; the rest, if any, is
+ * escaped and UTF-8 encoded character by character.
  */
 export function putJsonString(buf: Buffer, p: number, s: string, limit: number): number {
-  if (s.length >= PLAIN_MIN && p + s.length <= limit && !NEEDS_ESCAPE.test(s)) return p + buf.write(s, p, 'latin1');
-  for (let i = 0; i < s.length; i++) {
+  const n = s.length;
+  if (p + n > limit) return putEscaped(buf, p, s, 0, limit);
+  let i = 0;
+  for (; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c > 0x7f || c === 0x22 || c === 0x5c) break;
+    buf[p + i] = c;
+  }
+  return i === n ? p + n : putEscaped(buf, p + i, s, i, limit);
+}
+
+/** putJsonString() from s[from] on, character by character. */
+function putEscaped(buf: Buffer, p: number, s: string, from: number, limit: number): number {
+  for (let i = from; i < s.length; i++) {
     let c = s.charCodeAt(i);
     if (c < 0x80) {
       if (c >= 0x20 && c !== 0x22 && c !== 0x5c) {
@@ -80,20 +90,6 @@ export function putJsonString(buf: Buffer, p: number, s: string, limit: number):
   return p;
 }
 
-/**
- * Writes the list as a JSON array in one native step (JSON.stringify and a
- * UTF-8 write) when it certainly fits before `limit` (then the bytes are those
- * of the per-character path: same escapes, UTF-8 as is). Returns the end, or
- * -1 when it may not fit or holds a lone surrogate (which JSON.stringify
- * escapes and the per-character path replaces): the caller then writes it
- * element by element.
- */
-function putJsonArray(buf: Buffer, p: number, v: readonly string[], limit: number): number {
-  const j = JSON.stringify(v);
-  if (p + j.length * 3 + 8 > limit || j.includes('\\ud')) return -1;
-  return p + buf.write(j, p, 'utf8');
-}
-
 const keyCache = new Map<string, Uint8Array>();
 function key(name: string): Uint8Array {
   let k = keyCache.get(name);
@@ -136,11 +132,6 @@ export function writeDpiMeta(dpi: DpiEngine | null, f: number, buf: Buffer, p: n
         p = putJsonString(buf, p, v, end - TAIL);
         buf[p++] = 0x22;
       } else {
-        const q = putJsonArray(buf, p, v, end - TAIL);
-        if (q >= 0) {
-          p = q;
-          continue;
-        }
         buf[p++] = 0x5b;
         for (let i = 0; i < v.length; i++) {
           if (p + 8 > end - TAIL) break;

@@ -14,7 +14,7 @@ import { communityIdDigest } from '../flow/community-id';
 import { TUNNEL_NAMES } from '../decode/packet';
 import { ascii, putBase64, putBytes, putIpv4, putPlain, putUint } from './json-bytes';
 import type { DpiEngine } from '../dpi/engine';
-import { CONFIDENCE_NAMES } from '../dpi/engine';
+import { CONFIDENCE_NAMES } from '../dpi/confidence';
 import { CATEGORY_NAMES, PROTOCOL_NAMES } from '../dpi/generated/protocols';
 import { categoryId } from '../dpi/label';
 import { META_ROOM, writeDpiMeta } from './dpi-json';

@@ -9,7 +9,7 @@ import { addressToString } from './address';
 import { communityId } from './community-id';
 import { TUNNEL_NAMES } from '../decode/packet';
 import type { DpiEngine } from '../dpi/engine';
-import { CONFIDENCE_NAMES } from '../dpi/engine';
+import { CONFIDENCE_NAMES } from '../dpi/confidence';
 import { categoryName, protocolName } from '../dpi/label';
 import { RISK_NAMES } from '../dpi/generated/protocols';
 

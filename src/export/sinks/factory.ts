@@ -4,13 +4,12 @@
  * transport's error (UsageError E_CONFIG, or SinkError E_SINK_CONFIG) from
  * createTransport(). Messages a transport logs are prefixed with its name
  * (the Transport contract: a transport does not name itself in them).
+ * Each transport's module (and its libraries: msgpackr for fluentd, ...) is
+ * loaded when a sink of its kind is created, not with this one: a run
+ * without that sink does not pay for loading it.
  */
 import type { SinkLog, Transport } from './transport';
 import type { SinkSpec } from './spec';
-import { ForwardTransport } from '../fluent/forward-transport';
-import { ElasticTransport } from '../elastic/elastic-transport';
-import { ClickHouseTransport } from '../clickhouse/clickhouse-transport';
-import { IpfixTransport } from '../ipfix/ipfix-transport';
 import { UsageError } from '../../util/errors';
 
 export function createTransport(spec: SinkSpec, log: SinkLog): Transport {
@@ -21,18 +20,26 @@ export function createTransport(spec: SinkSpec, log: SinkLog): Transport {
   };
   let t: Transport;
   switch (spec.kind) {
-    case 'fluentd':
+    case 'fluentd': {
+      const { ForwardTransport } = require('../fluent/forward-transport') as typeof import('../fluent/forward-transport');
       t = new ForwardTransport(spec.options, named);
       break;
-    case 'elasticsearch':
+    }
+    case 'elasticsearch': {
+      const { ElasticTransport } = require('../elastic/elastic-transport') as typeof import('../elastic/elastic-transport');
       t = new ElasticTransport(spec.options, named);
       break;
-    case 'clickhouse':
+    }
+    case 'clickhouse': {
+      const { ClickHouseTransport } = require('../clickhouse/clickhouse-transport') as typeof import('../clickhouse/clickhouse-transport');
       t = new ClickHouseTransport(spec.options, named);
       break;
-    case 'ipfix':
+    }
+    case 'ipfix': {
+      const { IpfixTransport } = require('../ipfix/ipfix-transport') as typeof import('../ipfix/ipfix-transport');
       t = new IpfixTransport(spec.options, named);
       break;
+    }
     case 'module':
       t = fromModule(spec.module, spec.options);
       break;
