@@ -11,7 +11,6 @@
  */
 
 import type { FileHandle } from 'node:fs/promises';
-import { readSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { CaptureError } from '../util/errors';
 import type { PacketHandler, PacketSource, SourceStats } from './source';
@@ -116,38 +115,59 @@ export class RecordAssembler {
 }
 
 /**
- * Sequential reads of an open regular file into one reused buffer.
- * Reads are synchronous: from the page cache a read is a memory copy far
- * shorter than parsing the chunk, and a synchronous read costs no thread-pool
- * hand-off (which on two cores competes with the output thread). next() stays
- * async so every input has the same shape.
+ * Sequential reads of an open regular file, double-buffered: while the
+ * caller parses one chunk, the next is read into the other buffer on the
+ * thread pool, so the packet thread never waits for the kernel's copy from
+ * the page cache (about a tenth of the packet thread's time when the reads
+ * were synchronous). Only one read is in flight at a time.
  */
 export class FileChunks implements ChunkInput {
-  private readonly buf: Buffer;
+  private readonly bufs: [Buffer, Buffer];
+  /** The buffer the read in flight (or the next read) fills. */
+  private cur = 0;
+  private ahead: Promise<number> | null = null;
   private eof = false;
 
   constructor(private readonly fh: FileHandle, private readonly size: number) {
-    this.buf = Buffer.allocUnsafe(size);
+    this.bufs = [Buffer.allocUnsafe(size), Buffer.allocUnsafe(size)];
   }
 
   async next(): Promise<Buffer | null> {
     if (this.eof) return null;
-    let n = 0;
-    while (n < this.size) {
-      const r = readSync(this.fh.fd, this.buf, n, this.size - n, null);
-      if (r === 0) break;
-      n += r;
-    }
-    if (n === 0) {
-      this.eof = true;
-      return null;
-    }
-    return n === this.size ? this.buf : this.buf.subarray(0, n);
+    const n = await (this.ahead ?? this.fill(this.cur));
+    this.ahead = null;
+    const buf = this.bufs[this.cur];
+    if (n < this.size) this.eof = true;
+    if (n === 0) return null;
+    this.cur ^= 1;
+    if (!this.eof) this.readAhead();
+    return n === this.size ? buf : buf.subarray(0, n);
   }
 
   async close(): Promise<void> {
     this.eof = true;
+    if (this.ahead !== null) await this.ahead.catch(() => 0);
+    this.ahead = null;
     await this.fh.close();
+  }
+
+  /** Starts reading the next chunk; a failure is reported by the next() that takes it. */
+  private readAhead(): void {
+    const p = this.fill(this.cur);
+    p.catch(() => 0);
+    this.ahead = p;
+  }
+
+  /** Fills buffer i (fewer bytes only at the end of the file); resolves to the bytes read. */
+  private async fill(i: number): Promise<number> {
+    const buf = this.bufs[i];
+    let n = 0;
+    while (n < this.size) {
+      const r = (await this.fh.read(buf, n, this.size - n, null)).bytesRead;
+      if (r === 0) break;
+      n += r;
+    }
+    return n;
   }
 }
 
