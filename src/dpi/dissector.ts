@@ -23,6 +23,25 @@ export const FIRST_BYTE_MIN_LEN = 16;
 /** Byte values and inclusive [from, to] ranges (see Dissector.tcpFirstBytes). */
 export type FirstBytes = readonly (number | readonly [number, number])[];
 
+/** The byte values (0-255) for which test holds, for FirstBytes declarations of bit patterns. */
+export function byteValues(test: (b: number) => boolean): number[] {
+  const out: number[] = [];
+  for (let b = 0; b < 256; b++) if (test(b)) out.push(b);
+  return out;
+}
+
+/**
+ * More of what a flow's first payload packet of at least FIRST_BYTE_MIN_LEN
+ * bytes must look like for a dissector (see Dissector.tcpFirstPacket).
+ */
+export interface FirstPacket {
+  /** [offset, values]: the values the byte at offset (1 to FIRST_BYTE_MIN_LEN - 1) may take. */
+  readonly bytes?: readonly (readonly [number, FirstBytes])[];
+  /** Inclusive bounds of the packet's length. */
+  readonly minLen?: number;
+  readonly maxLen?: number;
+}
+
 export const enum Verdict {
   Continue = 0,
   Detected = 1,
@@ -72,12 +91,24 @@ export interface Dissector {
    * FIRST_BYTE_MIN_LEN bytes, the dissector returns Exclude on every first
    * byte not listed (single values, or inclusive [from, to] ranges). The
    * engine then excludes it on such a packet without calling it: the
-   * registry turns these lists into one exclusion mask per byte value, so a
+   * prefilter (prefilter.ts) turns these lists into one exclusion mask per byte value, so a
    * flow nothing claims is not swept through every dissector's code. The
    * contract test checks the promise. Absent: any first byte.
    */
   readonly tcpFirstBytes?: FirstBytes;
   readonly udpFirstBytes?: FirstBytes;
+  /**
+   * The same promise for the next bytes and the length of that first
+   * packet: the dissector returns Exclude, without labelling, setting
+   * metadata or raising a risk, on a first packet (of at least
+   * FIRST_BYTE_MIN_LEN bytes, either direction, any port) whose byte at one
+   * of the listed offsets is not among its values, or whose length is out of
+   * bounds; the engine excludes it there without calling it
+   * (see prefilter.ts). Only what the dissector's code enforces on a flow's
+   * first packet may be declared; the contract test checks it.
+   */
+  readonly tcpFirstPacket?: FirstPacket;
+  readonly udpFirstPacket?: FirstPacket;
   /** Metadata fields it may set. */
   readonly fields: readonly MetaField[];
   /** One line for docs/protocols.md: what it recognises and which specification it follows. */

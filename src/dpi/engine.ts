@@ -9,7 +9,11 @@
  *    from the IP protocol number on their first packet;
  *  - TCP segments are put in order (retransmissions skipped, up to
  *    MAX_PENDING early segments held until the gap fills); stream dissectors
- *    see each direction's reassembled first 16 KiB;
+ *    see each direction's reassembled first 16 KiB (in buffers that closed
+ *    flows hand on to later ones);
+ *  - on a flow's first payload packet, the dissectors whose first-packet
+ *    declarations it does not match are excluded without being called
+ *    (prefilter.ts);
  *  - the dissector hinted by the server port (then the client port) runs
  *    first, then every other dissector for the transport that has not
  *    excluded itself, in registry order; a dissector whose budget is spent
@@ -35,6 +39,7 @@ import { HostClassifier } from './classify/hosts';
 import { IpClassifier } from './classify/ip-trie';
 import { ipProtocolApp } from './ip-protocols';
 import { Registry } from './registry';
+import type { FirstPacketFilter } from './prefilter';
 import { FINAL_RISKS, FinalRisk, finalRisks } from './risks';
 import { EndpointCache } from './endpoint-cache';
 import { Confidence, CONFIDENCE_NAMES } from './confidence';
@@ -60,6 +65,11 @@ const HOST_REFINED = new Set<number>([
 
 /** Most released per-flow states kept for reuse. */
 const SPARE_FLOW_DPI = 1024;
+
+/** Size of a direction's stream buffer when it is created (it doubles as needed, up to STREAM_CAP). */
+const STREAM_INITIAL = 2048;
+/** Most stream buffers of STREAM_INITIAL bytes kept for reuse by later flows. */
+const SPARE_STREAMS = 256;
 
 /** Endpoints (address and port) remembered from classified flows, for the cache label. */
 export const ENDPOINT_CACHE_SIZE = 65536;
@@ -119,14 +129,11 @@ class Context implements DissectContext {
   declared: readonly string[] = [];
 
   get state(): unknown {
-    const s = this.flow.states;
-    return s === null ? undefined : s[this.index];
+    return this.flow.stateOf(this.index);
   }
 
   set state(v: unknown) {
-    const f = this.flow;
-    if (f.states === null) f.states = [];
-    f.states[this.index] = v;
+    this.flow.setState(this.index, v);
   }
 
   detect(app: number, master = 0): void {
@@ -170,6 +177,8 @@ export class DpiEngine {
   private flows: (FlowDpi | undefined)[] = [];
   /** Released per-flow states kept for reuse (fewer allocations and collections). */
   private readonly spare: FlowDpi[] = [];
+  /** Stream buffers of STREAM_INITIAL bytes given back by closed flows (dissectors keep no reference to ctx.buf). */
+  private readonly spareStreams: Buffer[] = [];
   /** Endpoint (transport, address, port) -> app << 16 | master of the flow last classified there. */
   private readonly endpoints = new EndpointCache(ENDPOINT_CACHE_SIZE);
 
@@ -338,10 +347,14 @@ export class DpiEngine {
     const n = Math.min(len, STREAM_CAP - used);
     if (n <= 0) return;
     if (s === null || s.length < used + n) {
-      let size = s === null ? 2048 : s.length;
+      let size = s === null ? STREAM_INITIAL : s.length;
       while (size < used + n) size *= 2;
-      const grown = Buffer.allocUnsafe(Math.min(size, STREAM_CAP));
-      if (s !== null) s.copy(grown, 0, 0, used);
+      const spare = this.spareStreams;
+      const grown = size === STREAM_INITIAL && spare.length > 0 ? (spare.pop() as Buffer) : Buffer.allocUnsafe(Math.min(size, STREAM_CAP));
+      if (s !== null) {
+        s.copy(grown, 0, 0, used);
+        this.keepStream(s);
+      }
       s = grown;
       if (dir === 0) fd.stream0 = s;
       else fd.stream1 = s;
@@ -412,22 +425,30 @@ export class DpiEngine {
       return;
     }
 
-    if (index === 0 && len >= FIRST_BYTE_MIN_LEN) this.excludeByFirstByte(fd, tcp, buf[off]);
+    const ex = fd.excluded;
+    if (ex === null) return;
+    // The flow's first packet: first bytes exclude up front, other declarations are checked per candidate.
+    const filter = tcp ? reg.tcpFilter : reg.udpFilter;
+    const first = index === 0 && len >= FIRST_BYTE_MIN_LEN;
+    if (first) filter.excludeByFirstByte(ex, buf[off]);
+    const rules = first ? filter : null;
     const hints = tcp ? reg.tcpHint : reg.udpHint;
     const h1 = hints[serverPort];
     const h2 = hints[clientPort];
-    if (h1 >= 0 && this.tryOne(f, fd, h1, dir, buf, off, len, tcp)) return;
-    if (h2 >= 0 && h2 !== h1 && this.tryOne(f, fd, h2, dir, buf, off, len, tcp)) return;
+    if (h1 >= 0 && this.tryOne(f, fd, h1, dir, buf, off, len, tcp, rules)) return;
+    if (h2 >= 0 && h2 !== h1 && this.tryOne(f, fd, h2, dir, buf, off, len, tcp, rules)) return;
     const order = tcp ? reg.tcpOrder : reg.udpOrder;
     const budgetOf = reg.budgetOf;
-    const ex = fd.excluded;
-    if (ex === null) return;
     // The sweep: tryOne() written out, as this loop runs millions of times on flows nothing claims.
     for (let k = 0; k < order.length; k++) {
       const i = order[k];
       const w = i >>> 5;
       const bit = 1 << (i & 31);
       if ((ex[w] & bit) !== 0 || i === h1 || i === h2) continue;
+      if (rules !== null && rules.ruled[i] === 1 && !rules.allows(i, buf, off, len)) {
+        ex[w] |= bit;
+        continue;
+      }
       const v = this.run(i, fd, dir, buf, off, len, tcp);
       if (v === Verdict.Exclude) ex[w] |= bit;
       else if (v === Verdict.Continue) {
@@ -439,17 +460,6 @@ export class DpiEngine {
     }
     const budget = tcp ? TCP_FLOW_BUDGET : UDP_FLOW_BUDGET;
     if (fd.payloadPkts >= budget || this.allExcluded(ex, order)) this.close(f, fd);
-  }
-
-  /** The flow's first payload packet begins with byte b: excludes every dissector whose firstBytes leaves b out. */
-  private excludeByFirstByte(fd: FlowDpi, tcp: boolean, b: number): void {
-    const ex = fd.excluded;
-    if (ex === null) return;
-    const reg = this.registry;
-    const masks = tcp ? reg.tcpFirstMask : reg.udpFirstMask;
-    const words = reg.words;
-    const base = b * words;
-    for (let w = 0; w < words; w++) ex[w] |= masks[base + w];
   }
 
   private allExcluded(ex: Uint32Array, order: Int32Array): boolean {
@@ -472,12 +482,20 @@ export class DpiEngine {
     return false;
   }
 
-  /** Runs dissector i unless excluded; true when the flow got classified. */
-  private tryOne(f: number, fd: FlowDpi, i: number, dir: number, buf: Buffer, off: number, len: number, tcp: boolean): boolean {
+  /**
+   * Runs dissector i unless excluded (or ruled out by its first-packet
+   * declarations when rules is given: on the flow's first packet); true when
+   * the flow got classified.
+   */
+  private tryOne(f: number, fd: FlowDpi, i: number, dir: number, buf: Buffer, off: number, len: number, tcp: boolean, rules: FirstPacketFilter | null): boolean {
     const ex = fd.excluded;
     if (ex === null) return true;
     const bit = 1 << (i & 31);
     if ((ex[i >>> 5] & bit) !== 0) return false;
+    if (rules !== null && rules.ruled[i] === 1 && !rules.allows(i, buf, off, len)) {
+      ex[i >>> 5] |= bit;
+      return false;
+    }
     const reg = this.registry;
     const v = this.run(i, fd, dir, buf, off, len, tcp);
     if (v === Verdict.Continue) {
@@ -530,8 +548,15 @@ export class DpiEngine {
     return reg.dissectOf[i](ctx);
   }
 
+  /** Keeps a stream buffer no flow uses any more for reuse, if it has the initial size. */
+  private keepStream(s: Buffer | null): void {
+    if (s !== null && s.length === STREAM_INITIAL && this.spareStreams.length < SPARE_STREAMS) this.spareStreams.push(s);
+  }
+
   private close(f: number, fd: FlowDpi): void {
     this.status[f] = Status.Closed;
+    this.keepStream(fd.stream0);
+    this.keepStream(fd.stream1);
     fd.dropWork();
     this.remember(f);
     if (this.onClassified !== null) this.onClassified(f);

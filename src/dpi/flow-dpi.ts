@@ -26,7 +26,11 @@ export class FlowDpi {
 
   /** Bit i set: dissector i excluded itself. Null once the work is done. */
   excluded: Uint32Array | null;
-  /** Per-dissector scratch state (ctx.state). */
+  /**
+   * Per-dissector scratch state (ctx.state) as pairs: registry index, state.
+   * A flow gives state to a few dissectors out of the whole registry, so a
+   * short list beats an array indexed by dissector (which would be mostly holes).
+   */
   states: unknown[] | null = null;
   /** Index of the dissector that detected the flow and still wants packets, or -1. */
   detector = -1;
@@ -67,6 +71,30 @@ export class FlowDpi {
     this.stream0 = this.stream1 = null;
     this.streamLen0 = this.streamLen1 = 0;
     this.pending0 = this.pending1 = null;
+  }
+
+  /** Dissector i's scratch state, or undefined. */
+  stateOf(i: number): unknown {
+    const s = this.states;
+    if (s === null) return undefined;
+    for (let k = 0; k < s.length; k += 2) if (s[k] === i) return s[k + 1];
+    return undefined;
+  }
+
+  /** Sets dissector i's scratch state. */
+  setState(i: number, v: unknown): void {
+    let s = this.states;
+    if (s === null) {
+      s = [];
+      this.states = s;
+    }
+    for (let k = 0; k < s.length; k += 2) {
+      if (s[k] === i) {
+        s[k + 1] = v;
+        return;
+      }
+    }
+    s.push(i, v);
   }
 
   /** Payload packets dissected in both directions. */

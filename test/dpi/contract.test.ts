@@ -5,7 +5,9 @@
  * payloads in either direction; never being called for a flow after its
  * packet budget; setting only the fields it declares; excluding, without a
  * label or metadata, every first packet whose first byte its
- * tcpFirstBytes/udpFirstBytes leave out (the engine skips it there on that promise).
+ * tcpFirstBytes/udpFirstBytes leave out, and every first packet that
+ * otherwise matches its declarations but for one byte or its length
+ * (tcpFirstPacket/udpFirstPacket): the engine skips it there on that promise.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,7 +17,8 @@ import { FlowDpi } from '../../src/dpi/flow-dpi';
 import { Cursor } from '../../src/dpi/cursor';
 import { META_FIELDS } from '../../src/dpi/meta';
 import { PROTOCOL_NAMES } from '../../src/dpi/generated/protocols';
-import { firstByteSet, Registry } from '../../src/dpi/registry';
+import { Registry } from '../../src/dpi/registry';
+import { declaredBytes, firstByteSet } from '../../src/dpi/prefilter';
 import { dissect, TestPacket } from './harness';
 import { rng } from '../support/common';
 
@@ -147,6 +150,68 @@ for (const d of ALL_DISSECTORS.filter((x) => x.tcpFirstBytes !== undefined || x.
               }
             }
           }
+        }
+      }
+    }
+  });
+}
+
+/** A copy of body, len bytes long, with every declared byte set to one of its declared values (picked at random when it is not one). */
+function conforming(next: () => number, body: Buffer, len: number, decl: readonly (readonly [number, Uint8Array])[]): Buffer {
+  const p = Buffer.alloc(len);
+  body.copy(p, 0, 0, Math.min(len, body.length));
+  for (const [o, allowed] of decl) {
+    if (allowed[p[o]] === 1) continue;
+    const values = [...allowed.keys()].filter((b) => allowed[b] === 1);
+    p[o] = values[(next() * values.length) | 0];
+  }
+  return p;
+}
+
+/** Asserts that d excludes this first packet, in both directions, on its ports and another one, without labelling or metadata. */
+function assertExcluded(d: Dissector, l4: 'tcp' | 'udp', payload: Buffer, why: string): void {
+  const ports = [...((l4 === 'tcp' ? d.tcpPorts : d.udpPorts) ?? []).slice(0, 2), 5000];
+  for (const port of ports) {
+    for (const dir of [0, 1] as const) {
+      const { ctx, touched } = firstPacket(l4, payload, dir, port);
+      const v = d.dissect(ctx);
+      assert.equal(v, Verdict.Exclude, `${name(d)} on ${l4}/${port}, dir ${dir}, ${payload.length} bytes ${payload.subarray(0, 16).toString('hex')}: ${why}, yet verdict ${v}, not Exclude`);
+      assert.equal(touched(), false, `${name(d)}: labelled or set metadata on a first packet its declarations rule out (${why})`);
+    }
+  }
+}
+
+for (const d of ALL_DISSECTORS.filter((x) => x.tcpFirstPacket !== undefined || x.udpFirstPacket !== undefined || x.tcpFirstBytes !== undefined || x.udpFirstBytes !== undefined)) {
+  test(`contract: ${name(d)} excludes a first packet matching its first-packet declarations but for one byte or its length`, () => {
+    const next = rng(0xfa57 ^ d.id);
+    const bodies = tails(next);
+    for (const l4 of ['tcp', 'udp'] as const) {
+      const on = l4 === 'tcp' ? On.Tcp : On.Udp;
+      const packet = l4 === 'tcp' ? d.tcpFirstPacket : d.udpFirstPacket;
+      if ((d.on & on) === 0) {
+        assert.equal(packet, undefined, `${name(d)}: first packet declared for ${l4}, which it does not run on`);
+        continue;
+      }
+      const decl = declaredBytes(d, on).map(([o, values]): [number, Uint8Array] => [o, firstByteSet(values)]);
+      for (const [o] of decl) assert.ok(Number.isInteger(o) && o >= 0 && o < FIRST_BYTE_MIN_LEN, `${name(d)}: declared offset ${o}`);
+      const min = Math.max(packet?.minLen ?? 0, FIRST_BYTE_MIN_LEN);
+      const max = Math.min(packet?.maxLen ?? 1400, 1400);
+      assert.ok(min <= max, `${name(d)}: ${l4} length bounds ${min}-${max}`);
+      const lens = [...new Set([min, Math.min(Math.max(min, 40), max), Math.min(Math.max(min, 300), max), max])];
+      for (const body of bodies) {
+        for (const len of lens) {
+          for (const [o, allowed] of decl) {
+            for (let b = 0; b < 256; b++) {
+              if (allowed[b] === 1) continue;
+              const p = conforming(next, body, len, decl);
+              p[o] = b;
+              assertExcluded(d, l4, p, `byte ${o} is 0x${b.toString(16)}, not declared`);
+            }
+          }
+        }
+        for (const len of [FIRST_BYTE_MIN_LEN, min - 1, max + 1, max + 100]) {
+          if (len < FIRST_BYTE_MIN_LEN || (len >= min && len <= max) || (len > max && packet?.maxLen === undefined)) continue;
+          assertExcluded(d, l4, conforming(next, body, len, decl), `its length ${len} is out of ${packet?.minLen ?? '-'}..${packet?.maxLen ?? '-'}`);
         }
       }
     }

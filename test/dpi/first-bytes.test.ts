@@ -1,13 +1,16 @@
 /**
- * The first-byte prefilter: a dissector declaring tcpFirstBytes/udpFirstBytes
- * is not called for a flow whose first payload packet (of at least
- * FIRST_BYTE_MIN_LEN bytes) begins with another byte, and is called as
- * before otherwise (declared byte, short first packet, other transport).
+ * The first-packet prefilter in the engine: a dissector declaring
+ * tcpFirstBytes/udpFirstBytes (tcpFirstPacket/udpFirstPacket) is not called
+ * for a flow whose first payload packet (of at least FIRST_BYTE_MIN_LEN
+ * bytes) begins with another byte (has another byte at a declared offset, or
+ * a length out of bounds), and is called as before otherwise (declared
+ * bytes, short first packet, later packets, other transport).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Dissector, DissectContext, FIRST_BYTE_MIN_LEN, On, Verdict } from '../../src/dpi/dissector';
-import { firstByteSet, Registry } from '../../src/dpi/registry';
+import { Registry } from '../../src/dpi/registry';
+import { firstByteSet } from '../../src/dpi/prefilter';
 import { dissect } from './harness';
 
 /** A dissector that counts its calls, detects on 'Z' and otherwise asks for more. */
@@ -38,10 +41,10 @@ test('registry masks: one bit per dissector whose declaration leaves the byte ou
   const b = counting([], { udpFirstBytes: [[0x80, 0xff]] });
   const r = new Registry([a, b]);
   assert.equal(r.words, 1);
-  assert.equal(r.tcpFirstMask[0x16], 0);
-  assert.equal(r.tcpFirstMask[0x17], 0b01);
-  assert.equal(r.udpFirstMask[0x17], 0b10);
-  assert.equal(r.udpFirstMask[0x80], 0);
+  assert.equal(r.tcpFilter.firstMasks[0x16], 0);
+  assert.equal(r.tcpFilter.firstMasks[0x17], 0b01);
+  assert.equal(r.udpFilter.firstMasks[0x17], 0b10);
+  assert.equal(r.udpFilter.firstMasks[0x80], 0);
 });
 
 test('a dissector is not called for a flow whose first packet begins with a byte it does not declare', () => {
@@ -71,5 +74,35 @@ test(`a first packet shorter than ${FIRST_BYTE_MIN_LEN} bytes is offered whateve
     { payload: body(0x01, FIRST_BYTE_MIN_LEN - 1) },
     { dir: 1, payload: body(0x01, 40) },
   ]);
+  assert.deepEqual(calls, [0, 1]);
+});
+
+test('a dissector is not called for a first packet with an undeclared byte at a declared offset, or a length out of bounds', () => {
+  const calls: number[] = [];
+  const d = counting(calls, { udpFirstPacket: { minLen: 20, maxLen: 100, bytes: [[3, [0x41]], [15, [0x41, 0x42]]] } });
+  const run = (first: Buffer): void => {
+    dissect({ l4: 'udp', serverPort: 5000, dissectors: [d] }, [{ payload: first }, { dir: 1, payload: body(0x01, 40) }]);
+  };
+  const p = body(0x01, 40);
+  p[15] = 0x43;
+  run(p);
+  run(Buffer.concat([body(0x01, 3), Buffer.from([0x40]), body(0x41, 36)]));
+  run(body(0x01, 19));
+  run(body(0x01, 101));
+  assert.deepEqual(calls, []);
+  run(body(0x01, 20));
+  run(body(0x01, 100));
+  assert.deepEqual(calls, [0, 1, 0, 1]);
+  calls.length = 0;
+  run(body(0x01, FIRST_BYTE_MIN_LEN - 1));
+  assert.deepEqual(calls, [0, 1], 'a short first packet is offered whatever its bytes and length');
+});
+
+test('the port-hinted dissector is held to its first-packet declarations too', () => {
+  const calls: number[] = [];
+  const d = counting(calls, { udpPorts: [5000], udpFirstPacket: { bytes: [[2, [0x41]]] } });
+  dissect({ l4: 'udp', serverPort: 5000, dissectors: [d] }, [{ payload: Buffer.concat([body(0x01, 2), body(0x42, 38)]) }, { dir: 1, payload: body(0x01, 40) }]);
+  assert.deepEqual(calls, []);
+  dissect({ l4: 'udp', serverPort: 5000, dissectors: [d] }, [{ payload: body(0x01, 40) }, { dir: 1, payload: body(0x01, 40) }]);
   assert.deepEqual(calls, [0, 1]);
 });

@@ -41,6 +41,11 @@ export const dissector: Dissector = {
   on: On.Tcp,
   tcpPorts: [2000],
   budget: 2,
+  // The first message's header: little-endian length 4..MAX_DATA, header version, message id.
+  tcpFirstPacket: {
+    bytes: [[1, [[0, 0x20]]], [2, [0]], [3, [0]], [4, [0x00, 0x11, 0x12, 0x14, 0x15, 0x16]], [5, [0]], [6, [0]], [7, [0]], [9, [0x00, 0x01, 0x80, 0x81]],
+      [10, [0]], [11, [0]]],
+  },
   fields: [],
   doc: 'Cisco SCCP (Skinny): segments made of length/header-version/message-id framed messages.',
   dissect(ctx: DissectContext): Verdict {

@@ -31,7 +31,7 @@
  * (not visible to dissectors).
  */
 import { P, Risk } from '../generated/protocols';
-import { DissectContext, Dissector, On, Verdict } from '../dissector';
+import { DissectContext, Dissector, FirstPacket, On, Verdict } from '../dissector';
 import { be16, be32 } from '../bytes';
 import { ipv6ToString } from '../../flow/address';
 import { STREAM_CAP } from '../flow-dpi';
@@ -462,6 +462,12 @@ function netbiosName(buf: Buffer, p: number, end: number): boolean {
   return true;
 }
 
+/**
+ * What every DNS, mDNS and LLMNR message over UDP has (headerKind() and
+ * strictHeader()): a QDCOUNT of at most MAX_COUNT.
+ */
+export const DNS_UDP_FIRST: FirstPacket = { bytes: [[4, [0]], [5, [[0, MAX_COUNT]]]] };
+
 export const DNS_FIELDS = ['server_name', 'dns_query_type', 'dns_rcode', 'dns_answers'] as const;
 
 export const dissector: Dissector = {
@@ -471,6 +477,8 @@ export const dissector: Dissector = {
   udpPorts: [DNS_PORT],
   budget: MAX_MESSAGES,
   stream: true,
+  tcpFirstPacket: { bytes: [[6, [0]], [7, [[0, MAX_COUNT]]]] }, // QDCOUNT after the 2-byte length
+  udpFirstPacket: DNS_UDP_FIRST,
   fields: DNS_FIELDS,
   doc: 'DNS messages (RFC 1035, EDNS RFC 6891) over UDP and TCP: nDPI-compatible header checks on port 53, a strictly well-formed query/response pair elsewhere; query name, type, RCODE, A/AAAA/CNAME answers.',
   dissect(ctx: DissectContext): Verdict {

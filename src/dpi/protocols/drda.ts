@@ -10,7 +10,7 @@
  * Ignores: DDM parameters and the SQL payload.
  */
 import { P } from '../generated/protocols';
-import { DissectContext, Dissector, On, Verdict } from '../dissector';
+import { byteValues, DissectContext, Dissector, On, Verdict } from '../dissector';
 import { be16 } from '../bytes';
 
 /** True when buf[o, o+n) is a chain of well-formed DSS headers (the last may continue in the next segment). */
@@ -36,6 +36,8 @@ export const dissector: Dissector = {
   id: P.DRDA,
   on: On.Tcp,
   budget: 2,
+  // The first DSS header: 0xD0 magic, format (DSS type 1-5, reserved bits clear), code point's high byte.
+  tcpFirstPacket: { bytes: [[2, [0xd0]], [3, byteValues((f) => (f & 0xa0) === 0 && (f & 0x0f) >= 1 && (f & 0x0f) <= 5)], [8, [[0x10, 0xff]]]] },
   fields: [],
   doc: 'DRDA DSS headers (length, 0xD0 magic, DSS type, correlation id, DDM length and code point), walked along the chain.',
   dissect(ctx: DissectContext): Verdict {

@@ -57,6 +57,12 @@ export const dissector: Dissector = {
   budget: 2,
   // StatsD metric name characters - . 0-9 A-Z _ a-z; connect packet 0x8f
   udpFirstBytes: [0x2d, 0x2e, [0x30, 0x39], [0x41, 0x5a], 0x5f, [0x61, 0x7a], 0x8f],
+  // The connect packet's bytes, or the telemetry line's printable text (its tags alone are 18 bytes long).
+  udpFirstPacket: {
+    minLen: 32,
+    bytes: [[1, [[0x20, 0x7e], 0xff]], [2, [[0x20, 0x7e], 0x00]], [4, [[0x20, 0x7e], 0x82]], [5, [[0x20, 0x7e], 0xff]], [6, [[0x20, 0x7e], 0x00]],
+      [7, [[0x20, 0x7e], 0x01]]],
+  },
   fields: [],
   doc: 'Gaijin Entertainment: the 52-byte 0x8FFF/0x82FF0001 connect packet, or StatsD telemetry tagged with Gaijin\'s circuit= and project= dimensions.',
   dissect(ctx: DissectContext): Verdict {

@@ -10,13 +10,14 @@
  */
 import { P } from '../generated/protocols';
 import { DissectContext, Dissector, On, Verdict } from '../dissector';
-import { DNS_FIELDS, DNS_PORT, dissectDns, DnsKind, LLMNR_PORT, MDNS_PORT } from './dns';
+import { DNS_FIELDS, DNS_PORT, DNS_UDP_FIRST, dissectDns, DnsKind, LLMNR_PORT, MDNS_PORT } from './dns';
 
 export const dissector: Dissector = {
   id: P.LLMNR,
   on: On.Udp,
   udpPorts: [LLMNR_PORT],
   budget: 1,
+  udpFirstPacket: DNS_UDP_FIRST,
   fields: DNS_FIELDS,
   doc: 'LLMNR (RFC 4795) queries and answers to UDP port 5355: the queried name.',
   dissect(ctx: DissectContext): Verdict {

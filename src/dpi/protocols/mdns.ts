@@ -12,13 +12,14 @@
  */
 import { P } from '../generated/protocols';
 import { DissectContext, Dissector, On, Verdict } from '../dissector';
-import { DNS_FIELDS, DNS_PORT, dissectDns, DnsKind, MDNS_PORT } from './dns';
+import { DNS_FIELDS, DNS_PORT, DNS_UDP_FIRST, dissectDns, DnsKind, MDNS_PORT } from './dns';
 
 export const dissector: Dissector = {
   id: P.MDNS,
   on: On.Udp,
   udpPorts: [MDNS_PORT, 5354],
   budget: 6,
+  udpFirstPacket: DNS_UDP_FIRST,
   fields: DNS_FIELDS,
   doc: 'Multicast DNS (RFC 6762) on UDP port 5353: query/answer names and addresses from the DNS message.',
   dissect(ctx: DissectContext): Verdict {

@@ -81,6 +81,8 @@ export const dissector: Dissector = {
   budget: 6,
   // binary magic 0x80/0x81; reply words C D E H M N O S T V; lowercase command words a c d f g i l m p q r s t v w
   tcpFirstBytes: [0x43, 0x44, 0x45, 0x48, 0x4d, 0x4e, 0x4f, 0x53, 0x54, 0x56, 0x61, 0x63, 0x64, 0x66, 0x67, 0x69, 0x6c, 0x6d, 0x70, 0x71, 0x72, 0x73, 0x74, 0x76, 0x77, 0x80, 0x81],
+  // UDP frame header (reserved word 0), then a text command/reply or the binary magic.
+  udpFirstPacket: { minLen: 10, bytes: [[6, [0]], [7, [0]], [8, [[0x30, 0x39], [0x41, 0x7a], 0x80, 0x81]]] },
   fields: [],
   doc: 'Memcached text protocol (command answered by a reply), its UDP frame header, and the binary protocol header, on any port.',
   dissect(ctx: DissectContext): Verdict {

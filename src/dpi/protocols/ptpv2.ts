@@ -10,7 +10,7 @@
  * Ignores: message bodies, PTP over Ethernet (not IP), PTPv1.
  */
 import { P } from '../generated/protocols';
-import { DissectContext, Dissector, FirstBytes, On, Verdict } from '../dissector';
+import { byteValues, DissectContext, Dissector, FirstBytes, On, Verdict } from '../dissector';
 import { be16 } from '../bytes';
 
 /** Minimum messageLength per message type (header + body), 0 for invalid types. */
@@ -26,6 +26,8 @@ export const dissector: Dissector = {
   udpPorts: [319, 320],
   budget: 2,
   udpFirstBytes: FIRST_BYTES,
+  // versionPTP 2; flags' reserved bits clear.
+  udpFirstPacket: { minLen: 34, bytes: [[1, byteValues((b) => (b & 0x0f) === 2)], [6, byteValues((b) => (b & 0x18) === 0)], [7, [[0, 0x7f]]]] },
   fields: [],
   doc: 'IEEE 1588 PTPv2 header over UDP: valid messageType, versionPTP 2, messageLength equal to the datagram.',
   dissect(ctx: DissectContext): Verdict {

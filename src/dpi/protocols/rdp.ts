@@ -17,7 +17,7 @@
  * sequence (TLS/CredSSP), RDP-UDP FEC datagrams, RDP-UDP2.
  */
 import { P, Risk } from '../generated/protocols';
-import { Dir, DissectContext, Dissector, On, Verdict } from '../dissector';
+import { Dir, byteValues, DissectContext, Dissector, On, Verdict } from '../dissector';
 import { ascii, be16, be32, startsWith } from '../bytes';
 
 const COOKIE = ascii('Cookie: ');
@@ -102,6 +102,8 @@ export const dissector: Dissector = {
   udpPorts: [3389],
   budget: 4,
   tcpFirstBytes: [0x03], // TPKT version 3
+  // RDP-UDP: a SYN (flag bit 0 set), or ACK|DATA without SYN, FEC, ... (flags' low byte & 0x1f = 0x0c).
+  udpFirstPacket: { minLen: 20, bytes: [[7, byteValues((b) => (b & 1) === 1 || (b & 0x1f) === 0x0c)]] },
   fields: [],
   doc: 'RDP X.224 Connection Request (cookie / RDP_NEG_REQ) in TPKT, confirmed by RDP_NEG_RSP or an MCS Connect-Initial when bare; RDP-UDP SYN or TLS-carrying data datagram. Raises Desktop/File Sharing.',
   dissect(ctx: DissectContext): Verdict {

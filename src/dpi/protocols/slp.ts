@@ -35,6 +35,8 @@ export const dissector: Dissector = {
   budget: 1,
   tcpFirstBytes: [1, 2], // version 1 or 2
   udpFirstBytes: [1, 2],
+  tcpFirstPacket: { bytes: [[1, [[1, 11]]]] }, // function id
+  udpFirstPacket: { bytes: [[1, [[1, 11]]]] },
   fields: [],
   doc: 'Service Location Protocol v2 (RFC 2608) and v1 (RFC 2165) headers: version, function, exact length, flags, language tag.',
   dissect(ctx: DissectContext): Verdict {

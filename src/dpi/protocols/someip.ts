@@ -11,7 +11,7 @@
  * Ignores: payloads and SD entries/options.
  */
 import { P } from '../generated/protocols';
-import { DissectContext, Dissector, On, Verdict } from '../dissector';
+import { DissectContext, Dissector, FirstPacket, On, Verdict } from '../dissector';
 import { be32 } from '../bytes';
 
 function typeOk(t: number): boolean {
@@ -36,12 +36,20 @@ function messages(b: Buffer, o: number, n: number): boolean {
   return p === end && count > 0;
 }
 
+/** The first message's header as messages() checks it (its length field is below 2^24). */
+const SOMEIP_FIRST: FirstPacket = {
+  bytes: [[4, [0]], [12, [1]], [14, [0x00, 0x01, 0x02, 0x20, 0x21, 0x22, 0x40, 0x41, 0x80, 0x81, 0xa0, 0xa1]], [15, [[0, 0x5e]]]],
+};
+
 export const dissector: Dissector = {
   id: P.SOMEIP,
   on: On.TcpUdp,
   tcpPorts: [30491, 30501],
   udpPorts: [30491, 30501, 30490],
   budget: 2,
+  // Length (high byte), protocol version 1, message type, return code of the first message.
+  tcpFirstPacket: SOMEIP_FIRST,
+  udpFirstPacket: SOMEIP_FIRST,
   fields: [],
   doc: 'SOME/IP header (length, protocol version 1, message type, return code) with messages tiling the payload; SOME/IP-SD included.',
   dissect(ctx: DissectContext): Verdict {

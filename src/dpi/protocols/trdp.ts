@@ -9,8 +9,11 @@
  * Ignores: header/data FCS values, dataset contents.
  */
 import { P } from '../generated/protocols';
-import { DissectContext, Dissector, On, Verdict } from '../dissector';
+import { DissectContext, Dissector, FirstPacket, On, Verdict } from '../dissector';
 import { be32 } from '../bytes';
+
+/** Protocol version 1.x, a known message type (the checks of dissect()), a full process data header. */
+const TRDP_FIRST: FirstPacket = { minLen: 40, bytes: [[4, [1]], [6, [0x4d, 0x50]], [7, [0x63, 0x64, 0x65, 0x6e, 0x70, 0x71, 0x72]]] };
 
 export const dissector: Dissector = {
   id: P.TRDP,
@@ -18,6 +21,8 @@ export const dissector: Dissector = {
   tcpPorts: [17225],
   udpPorts: [17224, 17225],
   budget: 2,
+  tcpFirstPacket: TRDP_FIRST,
+  udpFirstPacket: TRDP_FIRST,
   fields: [],
   doc: 'TRDP process/message data header: protocol version 1.x, message type Pd/Pp/Pr/Pe/Mn/Mr/Mp/Mq/Mc/Me, dataset length fitting the payload.',
   dissect(ctx: DissectContext): Verdict {

@@ -9,7 +9,7 @@
  * Ignores: the encrypted packets that follow.
  */
 import { P } from '../generated/protocols';
-import { DissectContext, Dissector, On, Verdict } from '../dissector';
+import { byteValues, DissectContext, Dissector, On, Verdict } from '../dissector';
 import { ascii, startsWith } from '../bytes';
 
 const VERSION = ascii('NETCODE 1.0');
@@ -20,6 +20,12 @@ export const dissector: Dissector = {
   on: On.Udp,
   budget: 2,
   udpFirstBytes: [0x00], // connection request prefix byte
+  // The request's size, "NETCODE 1.0" and a minor version digit then NUL.
+  udpFirstPacket: {
+    minLen: REQUEST_SIZE,
+    maxLen: REQUEST_SIZE,
+    bytes: [...VERSION].map((c, i): [number, number[]] => [i + 1, [c]]).concat([[12, byteValues((c) => c >= 0x30 && c <= 0x39)], [13, [0]]]),
+  },
   fields: [],
   doc: 'Yojimbo / netcode.io: the 1078-byte connection request (prefix 0, "NETCODE 1.0x\\0").',
   dissect(ctx: DissectContext): Verdict {
