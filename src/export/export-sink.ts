@@ -43,9 +43,9 @@ import type { SinkKind, SinkSpec } from './sinks/spec';
 import type { DrainResult, SinkStats } from './sinks/delivery';
 import { FlowtapError, UsageError } from '../util/errors';
 
-/** Records in flight between the threads (about 17 MiB of shared memory, mostly DPI text slots). */
+/** Records in flight between the threads (about 5 MiB of shared memory: 1 MiB of rows, 4 MiB of DPI text). */
 const RING_CAPACITY = 4096;
-/** Records in flight per worker with several workers (about 8.5 MiB each). */
+/** Records in flight per worker with several workers (about 2.5 MiB each). */
 const WORKER_RING_CAPACITY = 2048;
 
 /** How every network sink buffers and retries (see the delivery layer). */
@@ -235,7 +235,7 @@ export class ExportSink implements RecordSink {
   writeFlow(t: FlowTable, f: number, reason: EndReason, dpi: DpiEngine | null): void {
     const p = this.producer as RingProducer;
     const row = p.reserve();
-    fillRaw(t, f, reason, dpi, p.rows, row, p.meta, p.metaOffset(row));
+    fillRaw(t, f, reason, dpi, p.rows, row, p.meta, p.metaOffset());
     p.publish();
   }
 

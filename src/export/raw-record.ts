@@ -49,6 +49,8 @@ export const enum Raw {
   Confidence,
   /** Bytes of the DPI text fields in the record's meta slot (dpi-json.ts). */
   MetaLen,
+  /** Where the meta slot starts in a record ring's meta area (record-ring.ts; a wrapping byte count). */
+  MetaStart,
   Count,
 }
 

@@ -1,7 +1,9 @@
 /**
  * A bounded single-producer/single-consumer ring of raw records (rows of
- * RAW_FIELDS doubles) in a SharedArrayBuffer, between the packet thread and
- * the export thread. The producer blocks (Atomics.wait) when the ring is full,
+ * RAW_FIELDS doubles, and each record's DPI text in a byte area where
+ * records follow each other: metaBytesFor()) in SharedArrayBuffers, between
+ * the packet thread and the export thread. The producer blocks (Atomics.wait) when the ring is full,
+ * (no free row, or no META_ROOM bytes of text area),
  * so an export thread short of CPU slows capture down instead of growing
  * memory; the consumer waits without blocking its event loop
  * (Atomics.waitAsync) when the ring is empty, waking by itself every few
@@ -15,7 +17,7 @@
  * thread, asleep while every ring was empty (waitBell), reads at once.
  */
 import { waitAsync } from '../util/wait-async';
-import { META_ROOM, RAW_FIELDS } from './raw-record';
+import { META_ROOM, Raw, RAW_FIELDS } from './raw-record';
 
 const enum Ctl {
   /** Rows published by the producer (wraps at 2^31). */
@@ -28,7 +30,9 @@ const enum Ctl {
   Full = 3,
   /** The consumer has stopped for good (failed). */
   Gone = 4,
-  Count = 5,
+  /** Meta bytes consumed (a wrapping count, as Head and Tail). */
+  MetaTail = 5,
+  Count = 6,
 }
 
 export interface RingShared {
@@ -36,7 +40,7 @@ export interface RingShared {
   /** The doorbell shared by the rings of one consumer (several producers); absent with one ring. */
   bell?: SharedArrayBuffer;
   rows: SharedArrayBuffer;
-  /** META_ROOM bytes per row: the record's DPI text fields. */
+  /** The records' DPI text fields, back to back (metaBytesFor()). */
   meta: SharedArrayBuffer;
   capacity: number;
 }
@@ -46,9 +50,28 @@ export function createRing(capacity: number, bell?: SharedArrayBuffer): RingShar
     control: new SharedArrayBuffer(Ctl.Count * 4),
     ...(bell !== undefined ? { bell } : {}),
     rows: new SharedArrayBuffer(capacity * RAW_FIELDS * 8),
-    meta: new SharedArrayBuffer(capacity * META_ROOM),
+    meta: new SharedArrayBuffer(metaBytesFor(capacity)),
     capacity,
   };
+}
+
+/**
+ * Size of a ring's meta area: 1 KiB per row on average (a power of two, at
+ * least 4 slots of META_ROOM). A record takes only the bytes it wrote
+ * (rounded up to 8), so records follow each other densely, and the writes of
+ * the packet thread stream through memory (with a fixed META_ROOM slot per
+ * row, each record touched a new page: half of the cost of writing it);
+ * a run of records larger than the average waits for room like a full ring.
+ */
+export function metaBytesFor(capacity: number): number {
+  let n = 4 * META_ROOM;
+  while (n < capacity * 1024) n *= 2;
+  return n;
+}
+
+/** Meta bytes a record of `len` bytes takes. */
+function metaSpan(len: number): number {
+  return (len + 7) & ~7;
 }
 
 /** A doorbell for the rings of one consumer (createRing's `bell`). */
@@ -86,11 +109,16 @@ export class RingProducer {
   readonly rows: Float64Array;
   readonly meta: Buffer;
   private readonly cap: number;
+  private readonly metaMask: number;
   private head = 0;
+  /** Meta bytes written (a wrapping count) and where the reserved record's meta starts in the area. */
+  private metaHead = 0;
+  private metaPos = 0;
   /** Times the producer had to wait for room. */
   waits = 0;
   /** Tail as last read: rows before it are known free, so the shared word is read only when the ring looks full. */
   private tailSeen = 0;
+  private metaTailSeen = 0;
   /** Rows published after the consumer abandoned the ring (never read). */
   lost = 0;
 
@@ -100,32 +128,49 @@ export class RingProducer {
     this.rows = new Float64Array(shared.rows);
     this.meta = Buffer.from(shared.meta);
     this.cap = shared.capacity;
+    this.metaMask = shared.meta.byteLength - 1;
   }
 
-  /** Index (in rows) of the next free row, waiting for room if the ring is full. */
+  /**
+   * Index (in rows) of the next free row, with META_ROOM bytes of meta
+   * (metaOffset()) that do not wrap, waiting for room if the ring is full.
+   */
   reserve(): number {
     const ctl = this.ctl;
-    if (((this.head - this.tailSeen) | 0) < this.cap) return (this.head % this.cap) * RAW_FIELDS;
-    while (((this.head - (this.tailSeen = Atomics.load(ctl, Ctl.Tail))) | 0) >= this.cap) {
+    const metaBytes = this.metaMask + 1;
+    const pos = this.metaHead & this.metaMask;
+    const skip = pos + META_ROOM > metaBytes ? metaBytes - pos : 0;
+    const need = skip + META_ROOM;
+    while (((this.head - this.tailSeen) | 0) >= this.cap || ((this.metaHead - this.metaTailSeen) | 0) + need > metaBytes) {
+      this.metaTailSeen = Atomics.load(ctl, Ctl.MetaTail);
+      this.tailSeen = Atomics.load(ctl, Ctl.Tail);
+      if (((this.head - this.tailSeen) | 0) < this.cap && ((this.metaHead - this.metaTailSeen) | 0) + need <= metaBytes) break;
       if (Atomics.load(ctl, Ctl.Gone) === 1) {
         this.lost++;
         break;
       }
       this.waits++;
       Atomics.store(ctl, Ctl.Full, 1);
+      // The consumer may be asleep for up to its wait slice: wake it now (rare: only when the ring is full).
+      Atomics.notify(ctl, Ctl.Head);
       ring(this.bell);
-      Atomics.wait(ctl, Ctl.Tail, Atomics.load(ctl, Ctl.Tail), 20);
+      Atomics.wait(ctl, Ctl.Tail, this.tailSeen, 20);
     }
+    this.metaHead = (this.metaHead + skip) | 0;
+    this.metaPos = this.metaHead & this.metaMask;
     return (this.head % this.cap) * RAW_FIELDS;
   }
 
-  /** Byte offset in meta of the slot of the row at index row (as returned by reserve()). */
-  metaOffset(row: number): number {
-    return (row / RAW_FIELDS) * META_ROOM;
+  /** Byte offset in meta of the slot of the row just reserved (META_ROOM bytes). */
+  metaOffset(): number {
+    return this.metaPos;
   }
 
-  /** Makes the reserved row visible to the consumer. */
+  /** Makes the reserved row (its MetaLen set) visible to the consumer. */
   publish(): void {
+    const row = (this.head % this.cap) * RAW_FIELDS;
+    this.rows[row + Raw.MetaStart] = this.metaHead;
+    this.metaHead = (this.metaHead + metaSpan(this.rows[row + Raw.MetaLen])) | 0;
     this.head = (this.head + 1) | 0;
     Atomics.store(this.ctl, Ctl.Head, this.head);
     // The consumer is not woken per row: it wakes by itself every few milliseconds (RingConsumer.wait),
@@ -190,11 +235,13 @@ export class RingConsumer {
 
   /** Byte offset in meta of the slot of the row at index row (as returned by next()). */
   metaOffset(row: number): number {
-    return (row / RAW_FIELDS) * META_ROOM;
+    return this.rows[row + Raw.MetaStart] & (this.meta.length - 1);
   }
 
-  /** Frees the oldest n rows. */
+  /** Frees the oldest n rows (n > 0) and their meta bytes. */
   release(n: number): void {
+    const last = ((this.tail + n - 1) % this.cap) * RAW_FIELDS;
+    Atomics.store(this.ctl, Ctl.MetaTail, (this.rows[last + Raw.MetaStart] + metaSpan(this.rows[last + Raw.MetaLen])) | 0);
     this.tail = (this.tail + n) | 0;
     Atomics.store(this.ctl, Ctl.Tail, this.tail);
     if (Atomics.load(this.ctl, Ctl.Full) === 1) {

@@ -49,7 +49,7 @@ export class WorkerRecordSink implements RecordSink {
   writeFlow(t: FlowTable, f: number, reason: EndReason, dpi: DpiEngine | null): void {
     const p = this.producer;
     const row = p.reserve();
-    fillRaw(t, f, reason, dpi, p.rows, row, p.meta, p.metaOffset(row));
+    fillRaw(t, f, reason, dpi, p.rows, row, p.meta, p.metaOffset());
     p.rows[row + Raw.FlowId] = globalFlowId(p.rows[row + Raw.FlowId], this.worker, this.workers);
     p.publish();
   }
