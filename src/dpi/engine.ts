@@ -70,6 +70,12 @@ const SPARE_FLOW_DPI = 1024;
 const STREAM_INITIAL = 2048;
 /** Most stream buffers of STREAM_INITIAL bytes kept for reuse by later flows. */
 const SPARE_STREAMS = 256;
+/**
+ * New stream buffers of STREAM_INITIAL bytes are cut from slabs of this many
+ * (one allocation instead of one per flow; a slab lives while any of its
+ * buffers does, so it is kept small).
+ */
+const STREAM_SLAB = 16;
 
 /** Endpoints (address and port) remembered from classified flows, for the cache label. */
 export const ENDPOINT_CACHE_SIZE = 65536;
@@ -179,6 +185,9 @@ export class DpiEngine {
   private readonly spare: FlowDpi[] = [];
   /** Stream buffers of STREAM_INITIAL bytes given back by closed flows (dissectors keep no reference to ctx.buf). */
   private readonly spareStreams: Buffer[] = [];
+  /** The slab new STREAM_INITIAL buffers are cut from, and how many it has given. */
+  private slab: Buffer | null = null;
+  private slabUsed = 0;
   /** Endpoint (transport, address, port) -> app << 16 | master of the flow last classified there. */
   private readonly endpoints = new EndpointCache(ENDPOINT_CACHE_SIZE);
 
@@ -341,6 +350,18 @@ export class DpiEngine {
     }
   }
 
+  /** A stream buffer of STREAM_INITIAL bytes: one given back by a closed flow, or a new one cut from the slab. */
+  private initialStream(): Buffer {
+    const spare = this.spareStreams.pop();
+    if (spare !== undefined) return spare;
+    if (this.slab === null || this.slabUsed === STREAM_SLAB) {
+      this.slab = Buffer.allocUnsafeSlow(STREAM_INITIAL * STREAM_SLAB);
+      this.slabUsed = 0;
+    }
+    const at = this.slabUsed++ * STREAM_INITIAL;
+    return this.slab.subarray(at, at + STREAM_INITIAL);
+  }
+
   private appendStream(fd: FlowDpi, dir: number, buf: Buffer, off: number, len: number): void {
     let s = dir === 0 ? fd.stream0 : fd.stream1;
     const used = dir === 0 ? fd.streamLen0 : fd.streamLen1;
@@ -349,8 +370,7 @@ export class DpiEngine {
     if (s === null || s.length < used + n) {
       let size = s === null ? STREAM_INITIAL : s.length;
       while (size < used + n) size *= 2;
-      const spare = this.spareStreams;
-      const grown = size === STREAM_INITIAL && spare.length > 0 ? (spare.pop() as Buffer) : Buffer.allocUnsafe(Math.min(size, STREAM_CAP));
+      const grown = size === STREAM_INITIAL ? this.initialStream() : Buffer.allocUnsafe(Math.min(size, STREAM_CAP));
       if (s !== null) {
         s.copy(grown, 0, 0, used);
         this.keepStream(s);
