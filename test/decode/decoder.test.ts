@@ -20,11 +20,10 @@
 import assert from 'node:assert/strict';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { test } from 'node:test';
-import * as v8 from 'node:v8';
-import * as vm from 'node:vm';
 import { Decoder } from '../../src/decode/decoder';
 import { MALFORMED_NAMES, TUNNEL_NAMES } from '../../src/decode/packet';
 import { A, catalog, decode, eth, fmtAddr, frag6, hex, inner4tcp, ipv4, ipv6, outcome, R, seqBytes, sweepTruncation, udp } from './frames';
+import { getGc } from '../support/gc';
 
 test('decoder-every-catalog-fixture-decodes-ok', () => {
   const d = new Decoder();
@@ -84,17 +83,6 @@ test('decoder-packet-fields-reflect-frame-metadata', () => {
   assert.equal(d.pkt.uncaptured, 0);
 });
 
-function getGc(): (() => void) | null {
-  const g = (globalThis as { gc?: () => void }).gc;
-  if (typeof g === 'function') return g;
-  try {
-    v8.setFlagsFromString('--expose-gc');
-    const f = vm.runInNewContext('gc') as unknown;
-    return typeof f === 'function' ? (f as () => void) : null;
-  } catch {
-    return null;
-  }
-}
 
 interface AllocResult {
   heapGrowth: number;

@@ -6,11 +6,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PerformanceObserver } from 'node:perf_hooks';
-import v8 from 'node:v8';
-import vm from 'node:vm';
 import { EndpointCache } from '../../src/dpi/endpoint-cache';
 import { rng } from '../support/common';
+import { collectionsDuring } from '../support/gc';
 
 /** The reference: a Map in set order, as the engine kept it before. */
 class MapModel {
@@ -64,19 +62,8 @@ test('endpoint cache: an empty cache answers -1 and allocates nothing until set'
   assert.throws(() => new EndpointCache(0), RangeError);
 });
 
-function getGc(): (() => void) | null {
-  try {
-    v8.setFlagsFromString('--expose-gc');
-    const f = vm.runInNewContext('gc') as unknown;
-    return typeof f === 'function' ? (f as () => void) : null;
-  } catch {
-    return null;
-  }
-}
 
 test('endpoint cache: get and set allocate nothing', async () => {
-  const gc = getGc();
-  assert.ok(gc, 'needs gc');
   const c = new EndpointCache(1024);
   const a = new Int32Array(8);
   let found = 0;
@@ -88,14 +75,7 @@ test('endpoint cache: get and set allocate nothing', async () => {
       if (c.get(17, 6, a, 4, 3478) >= 0) found++;
     }
   };
-  loop(100_000);
-  gc!();
-  let gcs = 0;
-  const obs = new PerformanceObserver((list) => { gcs += list.getEntries().length; });
-  obs.observe({ entryTypes: ['gc'] });
-  loop(300_000);
-  await new Promise((r) => setTimeout(r, 50));
-  obs.disconnect();
+  const gcs = await collectionsDuring(loop, 100_000, 300_000);
   assert.equal(gcs, 0, `${gcs} garbage collections during 300,000 sets and gets`);
   assert.ok(found >= 0);
 });

@@ -7,28 +7,15 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PerformanceObserver } from 'node:perf_hooks';
-import v8 from 'node:v8';
-import vm from 'node:vm';
 import { Probe } from '../../src/probe';
 import { eth, ipv4, tcp, udp, seqBytes } from '../decode/frames';
+import { collectionsDuring } from '../support/gc';
 
-function getGc(): (() => void) | null {
-  try {
-    v8.setFlagsFromString('--expose-gc');
-    const f = vm.runInNewContext('gc') as unknown;
-    return typeof f === 'function' ? (f as () => void) : null;
-  } catch {
-    return null;
-  }
-}
 
 const C = '192.0.2.10';
 const S = '198.51.100.20';
 
 test('probe-with-dpi-allocates-nothing-per-packet-for-existing-flows', async () => {
-  const gc = getGc();
-  assert.ok(gc, 'needs gc');
   let records = 0;
   const probe = new Probe({ writeFlow: () => { records++; }, close: async () => undefined });
   const frame = (src: string, dst: string, l4: Buffer, proto = 6): Buffer => eth(0x0800, ipv4({ src, dst, proto }, l4));
@@ -60,15 +47,7 @@ test('probe-with-dpi-allocates-nothing-per-packet-for-existing-flows', async () 
       probe.onPacket(1, loopFrames[k], 0, lens[k], lens[k], t0);
     }
   };
-  loop(20_000);
-  gc!();
-  gc!();
-  let gcs = 0;
-  const obs = new PerformanceObserver((list) => { gcs += list.getEntries().length; });
-  obs.observe({ entryTypes: ['gc'] });
-  loop(200_000);
-  await new Promise((r) => setTimeout(r, 50));
-  obs.disconnect();
+  const gcs = await collectionsDuring(loop, 20_000, 200_000);
   assert.equal(gcs, 0, `${gcs} garbage collections during 200,000 packets`);
   probe.finish();
   assert.equal(records, 3);

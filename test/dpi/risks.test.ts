@@ -5,15 +5,13 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PerformanceObserver } from 'node:perf_hooks';
-import v8 from 'node:v8';
-import vm from 'node:vm';
 import { FINAL_RISKS, FinalRisk, finalRisks } from '../../src/dpi/risks';
 import { FlowDpi } from '../../src/dpi/flow-dpi';
 import { Registry } from '../../src/dpi/registry';
 import { P, Risk } from '../../src/dpi/generated/protocols';
 import { readHead, RecordHead } from '../../src/flow/record';
 import { Harness, PSH_ACK } from '../flow/helpers';
+import { collectionsDuring } from '../support/gc';
 
 const reg = Registry.default();
 
@@ -56,19 +54,8 @@ test('final risks: each condition', () => {
     FinalRisk.Unidirectional | FinalRisk.NumericHost);
 });
 
-function getGc(): (() => void) | null {
-  try {
-    v8.setFlagsFromString('--expose-gc');
-    const f = vm.runInNewContext('gc') as unknown;
-    return typeof f === 'function' ? (f as () => void) : null;
-  } catch {
-    return null;
-  }
-}
 
 test('final risks: allocate nothing', async () => {
-  const gc = getGc();
-  assert.ok(gc, 'needs gc');
   const odd = flow(40443, true);
   const dga = named('www.xkcdqwrtzplmnb7k2v9s.net');
   const plain = named('www.example.com');
@@ -76,15 +63,7 @@ test('final risks: allocate nothing', async () => {
   const loop = (n: number): void => {
     for (let i = 0; i < n; i++) bits |= finalRisks(odd.h.table, odd.f, odd.head, P.TLS, 0, 1, reg, (i & 1) === 0 ? dga : plain);
   };
-  // Long enough for the optimizing compiler: before it, intermediate numbers are boxed (allocated).
-  loop(200_000);
-  gc!();
-  let gcs = 0;
-  const obs = new PerformanceObserver((list) => { gcs += list.getEntries().length; });
-  obs.observe({ entryTypes: ['gc'] });
-  loop(300_000);
-  await new Promise((r) => setTimeout(r, 50));
-  obs.disconnect();
+  const gcs = await collectionsDuring(loop, 200_000, 300_000);
   assert.equal(gcs, 0, `${gcs} garbage collections during 300,000 calls`);
   assert.equal(bits, FinalRisk.Unidirectional | FinalRisk.NonStdPort | FinalRisk.Dga);
 });

@@ -6,11 +6,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PerformanceObserver } from 'node:perf_hooks';
-import v8 from 'node:v8';
-import vm from 'node:vm';
 import { looksLikeDga, looksLikeDgaByText, torLikeHost } from '../../../src/dpi/classify/dga';
 import { rng } from '../../support/common';
+import { collectionsDuring } from '../../support/gc';
 
 test('dga: machine-made registrable labels are flagged, ordinary names are not', () => {
   for (const n of ['x7kq9zt2mwp4rbvn.com', 'www.xkcdqwrtzplmnb7k2v9s.net', 'a.b.xkcdqwrtzplmnb7k2v9s.co.uk', 'XKCDQWRTZPLMNB7K2V9S.ORG.']) {
@@ -60,33 +58,14 @@ test('dga: torLikeHost', () => {
   assert.equal(torLikeHost('www.a1b2c3d4e5.org'), false);
 });
 
-function getGc(): (() => void) | null {
-  try {
-    v8.setFlagsFromString('--expose-gc');
-    const f = vm.runInNewContext('gc') as unknown;
-    return typeof f === 'function' ? (f as () => void) : null;
-  } catch {
-    return null;
-  }
-}
 
 test('dga: ASCII names are examined without allocating', async () => {
-  const gc = getGc();
-  assert.ok(gc, 'needs gc');
   const names = ['www.xkcdqwrtzplmnb7k2v9s.net', 'fonts.googleapis.com', 'a.b.xkcdqwrtzplmnb7k2v9s.co.uk', 'XKCDQWRTZPLMNB7K2V9S.ORG.', 'localhost'];
   let hits = 0;
   const loop = (n: number): void => {
     for (let i = 0; i < n; i++) if (looksLikeDga(names[i % names.length])) hits++;
   };
-  // Long enough for the optimizing compiler: before it, intermediate numbers are boxed (allocated).
-  loop(200_000);
-  gc!();
-  let gcs = 0;
-  const obs = new PerformanceObserver((list) => { gcs += list.getEntries().length; });
-  obs.observe({ entryTypes: ['gc'] });
-  loop(500_000);
-  await new Promise((r) => setTimeout(r, 50));
-  obs.disconnect();
+  const gcs = await collectionsDuring(loop, 200_000, 500_000);
   assert.equal(gcs, 0, `${gcs} garbage collections during 500,000 names`);
   assert.equal(hits, 700_000 * 3 / 5);
 });
