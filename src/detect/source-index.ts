@@ -10,9 +10,8 @@
  * bounded whatever the number of distinct sources.
  */
 import { mix32 } from './distinct';
-import { removeFromProbeTable } from '../util/probe-table';
-
-const NIL = -1;
+import { insertIntoProbeTable, removeFromProbeTable } from '../util/probe-table';
+import { NIL, SlotList } from '../util/slot-list';
 
 export interface SourceOwner {
   /** The per-slot arrays must hold `cap` slots. */
@@ -34,14 +33,10 @@ export class SourceIndex {
   addr: Int32Array = new Int32Array(0);
   ipVersion: Uint8Array = new Uint8Array(0);
   private hash: Int32Array = new Int32Array(0);
-  private prev: Int32Array = new Int32Array(0);
-  private next: Int32Array = new Int32Array(0);
+  /** Most recently used first. */
+  private readonly order = new SlotList();
   private buckets: Int32Array = new Int32Array(0);
   private mask = 0;
-  /** Most and least recently used. */
-  private head = NIL;
-  private tail = NIL;
-  private freeHead = NIL;
   private readonly seed: number;
   private readonly owner: SourceOwner;
 
@@ -95,12 +90,12 @@ export class SourceIndex {
         return s;
       }
     }
-    if (this.freeHead === NIL) {
+    let s = this.order.take();
+    if (s === NIL) {
       if (this.capacity < this.max) this.grow(Math.min(this.capacity * 2, this.max));
-      else this.evict(this.tail);
+      else this.evict(this.order.tail);
+      s = this.order.take();
     }
-    const s = this.freeHead;
-    this.freeHead = this.next[s];
     const k = s << 2;
     this.addr[k] = a[off];
     this.addr[k + 1] = ipv === 6 ? a[off + 1] : 0;
@@ -108,61 +103,40 @@ export class SourceIndex {
     this.addr[k + 3] = ipv === 6 ? a[off + 3] : 0;
     this.ipVersion[s] = ipv;
     this.hash[s] = h;
-    const nb = this.buckets;
-    let i = h & this.mask;
-    while (nb[i] !== 0) i = (i + 1) & this.mask;
-    nb[i] = s + 1;
+    insertIntoProbeTable(this.buckets, this.mask, h, s);
     this.count++;
-    this.prev[s] = NIL;
-    this.next[s] = this.head;
-    if (this.head !== NIL) this.prev[this.head] = s;
-    else this.tail = s;
-    this.head = s;
+    this.order.pushFront(s);
     this.owner.reset(s);
     return s;
   }
 
   /** Marks the slot most recently used. */
   touch(s: number): void {
-    if (this.head === s) return;
-    this.unlink(s);
-    this.prev[s] = NIL;
-    this.next[s] = this.head;
-    if (this.head !== NIL) this.prev[this.head] = s;
-    else this.tail = s;
-    this.head = s;
+    if (this.order.head === s) return;
+    this.order.unlink(s);
+    this.order.pushFront(s);
   }
 
   /** Calls fn for every slot in use (for flushing at the end). */
   forEach(fn: (slot: number) => void): void {
-    for (let s = this.head; s !== NIL; ) {
-      const n = this.next[s];
+    const next = this.order.next;
+    for (let s = this.order.head; s !== NIL; ) {
+      const n = next[s];
       fn(s);
       s = n;
     }
   }
 
-  private unlink(s: number): void {
-    const p = this.prev[s];
-    const n = this.next[s];
-    if (p !== NIL) this.next[p] = n;
-    else this.head = n;
-    if (n !== NIL) this.prev[n] = p;
-    else this.tail = p;
-  }
-
   private evict(s: number): void {
     this.owner.evicting(s);
     this.evictions++;
-    this.unlink(s);
+    this.order.unlink(s);
     removeFromProbeTable(this.buckets, this.hash, this.mask, s);
     this.count--;
-    this.next[s] = this.freeHead;
-    this.freeHead = s;
+    this.order.release(s);
   }
 
   private grow(cap: number): void {
-    const old = this.capacity;
     const g = <T extends Int32Array | Uint8Array>(a: T, b: T): T => {
       b.set(a);
       return b;
@@ -170,21 +144,12 @@ export class SourceIndex {
     this.addr = g(this.addr, new Int32Array(cap * 4));
     this.ipVersion = g(this.ipVersion, new Uint8Array(cap));
     this.hash = g(this.hash, new Int32Array(cap));
-    this.prev = g(this.prev, new Int32Array(cap));
-    this.next = g(this.next, new Int32Array(cap));
-    for (let s = cap - 1; s >= old; s--) {
-      this.next[s] = this.freeHead;
-      this.freeHead = s;
-    }
+    this.order.grow(cap);
     let nb = 16;
     while (nb < cap * 2) nb *= 2;
     this.buckets = new Int32Array(nb);
     this.mask = nb - 1;
-    for (let s = this.head; s !== NIL; s = this.next[s]) {
-      let i = this.hash[s] & this.mask;
-      while (this.buckets[i] !== 0) i = (i + 1) & this.mask;
-      this.buckets[i] = s + 1;
-    }
+    for (let s = this.order.head; s !== NIL; s = this.order.next[s]) insertIntoProbeTable(this.buckets, this.mask, this.hash[s], s);
     this.capacity = cap;
     this.owner.grow(cap);
   }

@@ -4,11 +4,12 @@
  * they were last set and forgets the oldest when full, like a Map whose set()
  * first deletes the key. Entries live in typed arrays (allocated on the first
  * set()) found through an open-addressing table with linear probing
- * (util/probe-table.ts); get() and set() allocate nothing.
+ * (util/probe-table.ts), in set order (util/slot-list.ts); get() and set()
+ * allocate nothing.
  */
-import { removeFromProbeTable } from '../util/probe-table';
+import { insertIntoProbeTable, removeFromProbeTable } from '../util/probe-table';
+import { NIL, SlotList } from '../util/slot-list';
 
-const NIL = -1;
 /** Words per entry in `keys`: transport | IP version << 8 | port << 12, then 4 address words. */
 const KEY_WORDS = 5;
 
@@ -19,14 +20,10 @@ export class EndpointCache {
   private keys = new Int32Array(0);
   private values = new Int32Array(0);
   private hash = new Int32Array(0);
-  /** Set order: oldest at head; also the free list (through next) for unused slots. */
-  private prev = new Int32Array(0);
-  private next = new Int32Array(0);
+  /** Set order: oldest at head. */
+  private readonly order = new SlotList();
   private buckets = new Int32Array(0);
   private mask = 0;
-  private head = NIL;
-  private tail = NIL;
-  private free = NIL;
 
   constructor(capacity: number) {
     if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`capacity must be a positive integer, got ${capacity}`);
@@ -49,11 +46,10 @@ export class EndpointCache {
     const meta = l4 | (ipv << 8) | (port << 12);
     let s = this.find(meta, ipv, addr, off);
     if (s !== NIL) {
-      this.unlink(s);
+      this.order.unlink(s);
     } else {
-      if (this.size === this.capacity) this.remove(this.head);
-      s = this.free;
-      this.free = this.next[s];
+      if (this.size === this.capacity) this.remove(this.order.head);
+      s = this.order.take();
       const k = s * KEY_WORDS;
       const v6 = ipv === 6;
       this.keys[k] = meta;
@@ -63,13 +59,11 @@ export class EndpointCache {
       this.keys[k + 4] = v6 ? addr[off + 3] : 0;
       const h = hashKey(this.keys, k);
       this.hash[s] = h;
-      let i = h & this.mask;
-      while (this.buckets[i] !== 0) i = (i + 1) & this.mask;
-      this.buckets[i] = s + 1;
+      insertIntoProbeTable(this.buckets, this.mask, h, s);
       this.size++;
     }
     this.values[s] = value;
-    this.append(s);
+    this.order.pushBack(s);
   }
 
   private allocate(): void {
@@ -77,16 +71,11 @@ export class EndpointCache {
     this.keys = new Int32Array(n * KEY_WORDS);
     this.values = new Int32Array(n);
     this.hash = new Int32Array(n);
-    this.prev = new Int32Array(n);
-    this.next = new Int32Array(n);
+    this.order.grow(n);
     let nb = 16;
     while (nb < n * 2) nb *= 2;
     this.buckets = new Int32Array(nb);
     this.mask = nb - 1;
-    for (let s = n - 1; s >= 0; s--) {
-      this.next[s] = this.free;
-      this.free = s;
-    }
   }
 
   private find(meta: number, ipv: number, addr: Int32Array, off: number): number {
@@ -108,27 +97,9 @@ export class EndpointCache {
 
   private remove(s: number): void {
     removeFromProbeTable(this.buckets, this.hash, this.mask, s);
-    this.unlink(s);
-    this.next[s] = this.free;
-    this.free = s;
+    this.order.unlink(s);
+    this.order.release(s);
     this.size--;
-  }
-
-  private append(s: number): void {
-    this.next[s] = NIL;
-    this.prev[s] = this.tail;
-    if (this.tail !== NIL) this.next[this.tail] = s;
-    else this.head = s;
-    this.tail = s;
-  }
-
-  private unlink(s: number): void {
-    const p = this.prev[s];
-    const n = this.next[s];
-    if (p !== NIL) this.next[p] = n;
-    else this.head = n;
-    if (n !== NIL) this.prev[n] = p;
-    else this.tail = p;
   }
 }
 

@@ -32,7 +32,7 @@ import {
   TimeoutClass,
   classTimeoutsMs,
 } from './expiry';
-import { removeFromProbeTable } from '../util/probe-table';
+import { insertIntoProbeTable, removeFromProbeTable } from '../util/probe-table';
 
 export interface FlowSink {
   /**
@@ -268,10 +268,7 @@ export class FlowTable {
     this.lruPrev[f] = NIL;
     this.lruNext[f] = NIL;
     this.actAppend(f);
-    const b = this.buckets;
-    let i = h & this.mask;
-    while (b[i] !== 0) i = (i + 1) & this.mask;
-    b[i] = f + 1;
+    insertIntoProbeTable(this.buckets, this.mask, h, f);
     this.count++;
     this.created++;
     return f;
@@ -407,9 +404,7 @@ export class FlowTable {
     this.mask = nb - 1;
     for (let f = 0; f < old; f++) {
       if (this.tclass[f] === TimeoutClass.Count && !this.isLive(f)) continue;
-      let i = this.hash[f] & this.mask;
-      while (this.buckets[i] !== 0) i = (i + 1) & this.mask;
-      this.buckets[i] = f + 1;
+      insertIntoProbeTable(this.buckets, this.mask, this.hash[f], f);
     }
   }
 

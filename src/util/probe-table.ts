@@ -1,6 +1,7 @@
 /**
- * Removal from an open-addressing hash table with linear probing, as the flow
- * table and the alert detector's source index lay it out: `buckets` holds
+ * Insertion into and removal from an open-addressing hash table with linear
+ * probing, as the flow table, the alert detector's source index and the DPI
+ * endpoint cache lay it out: `buckets` holds
  * slot + 1 (0 = empty), `hash[slot]` the slot's full hash, and the table size
  * is a power of two (mask = size - 1). Deletion shifts later entries of the
  * same probe run back into the hole (Knuth's algorithm R), so lookups never
@@ -23,4 +24,11 @@ export function removeFromProbeTable(buckets: Int32Array, hash: Int32Array, mask
     }
   }
   buckets[i] = 0;
+}
+
+/** Puts slot (whose full hash is h) into the first empty bucket of its probe run. */
+export function insertIntoProbeTable(buckets: Int32Array, mask: number, h: number, slot: number): void {
+  let i = h & mask;
+  while (buckets[i] !== 0) i = (i + 1) & mask;
+  buckets[i] = slot + 1;
 }
