@@ -168,15 +168,10 @@ export class ExportSink implements RecordSink {
   constructor(opts: ExportOptions) {
     const producers = opts.producers ?? 1;
     if (!Number.isInteger(producers) || producers < 1) throw new RangeError(`ExportSink: producers must be a positive integer, got ${producers}`);
-    if (producers === 1) {
-      const ring = createRing(opts.capacity ?? RING_CAPACITY);
-      this.rings = [ring];
-      this.producer = new RingProducer(ring);
-    } else {
-      const bell = createBell();
-      this.rings = Array.from({ length: producers }, () => createRing(opts.capacity ?? WORKER_RING_CAPACITY, bell));
-      this.producer = null;
-    }
+    const bell = createBell();
+    const capacity = opts.capacity ?? (producers === 1 ? RING_CAPACITY : WORKER_RING_CAPACITY);
+    this.rings = Array.from({ length: producers }, () => createRing(capacity, bell));
+    this.producer = producers === 1 ? new RingProducer(this.rings[0]) : null;
     const sinks = [...(opts.sinks ?? [])];
     if (sinks.length > 0 && opts.delivery === undefined) throw new Error('ExportSink: network sinks need delivery settings');
     const jsonl: ExportInit['jsonl'] = [];

@@ -8,17 +8,18 @@
  *    every destination gets exactly the JSONL record) and pushes it into each
  *    network sink's Delivery, which never blocks: memory, then its disk spool.
  * The thread keeps its event loop running for the transports: it waits for
- * records with Atomics.waitAsync and yields after each slice of records, so a
+ * records on the rings' doorbell with Atomics.waitAsync (record-ring.ts) and
+ * yields after each slice of records, so a
  * slow collector never holds the packet thread up (only a lack of CPU here
  * does, through the ring). While it runs, JSON Lines that waited about
  * idleFlushMs while the ring was empty are written out (live capture, slow
  * pipes), and each network sink's counters go to the main thread every
  * statsIntervalMs (for /metrics).
  *
- * With several worker threads (`-n N`) there is one ring per worker; they
- * are read in turn, a slice at a time, and the thread sleeps on their shared
- * doorbell when all are empty. Text lines (ndff's `-v`, given to this thread
- * only then) are built from each record's JSON and written whole.
+ * With several worker threads (`-n N`) there is one ring per worker, read
+ * in turn a slice at a time (one ring is the same loop). Text lines (ndff's
+ * `-v`, given to this thread only then) are built from each record's JSON
+ * and written whole.
  *
  * When the packet thread closes the ring (every ring), every Delivery is drained: it
  * sends what it holds at once, waits up to the drain timeout (cut short by a
@@ -198,18 +199,7 @@ async function consume(rings: readonly RingConsumer[], outs: readonly LineOutput
     }
   };
 
-  if (rings.length === 1) {
-    const ring = rings[0];
-    for (;;) {
-      let n = ring.poll();
-      if (n === 0) n = await ring.wait();
-      if (n < 0) return;
-      if (nSinks > 0 && n > SLICE) n = SLICE;
-      take(ring, n);
-      if (nSinks > 0) await turn();
-    }
-  }
-  const bell = init.rings[0].bell as SharedArrayBuffer;
+  const bell = init.rings[0].bell;
   const done = rings.map(() => false);
   for (;;) {
     const rung = bellValue(bell);

@@ -11,10 +11,11 @@
  * waits for it again (its rows are then lost, and the failure is reported by
  * the export thread).
  *
- * Several producers (worker threads, `-n N`) each have a ring of their own,
- * read by the one export thread; their rings share a doorbell word: a
- * producer rings it when it closes or finds its ring full, so the export
- * thread, asleep while every ring was empty (waitBell), reads at once.
+ * The consumer sleeps on a doorbell word (waitBell), in slices of a few
+ * milliseconds: a producer rings it only when it closes or finds its ring
+ * full, never per row. Several producers (worker threads, `-n N`) each have
+ * a ring of their own, read by the one export thread; their rings share one
+ * doorbell.
  */
 import { waitAsync } from '../util/wait-async';
 import { META_ROOM, Raw, RAW_FIELDS } from './raw-record';
@@ -37,18 +38,18 @@ const enum Ctl {
 
 export interface RingShared {
   control: SharedArrayBuffer;
-  /** The doorbell shared by the rings of one consumer (several producers); absent with one ring. */
-  bell?: SharedArrayBuffer;
+  /** The doorbell of the consumer (shared by all the rings it reads). */
+  bell: SharedArrayBuffer;
   rows: SharedArrayBuffer;
   /** The records' DPI text fields, back to back (metaBytesFor()). */
   meta: SharedArrayBuffer;
   capacity: number;
 }
 
-export function createRing(capacity: number, bell?: SharedArrayBuffer): RingShared {
+export function createRing(capacity: number, bell: SharedArrayBuffer = createBell()): RingShared {
   return {
     control: new SharedArrayBuffer(Ctl.Count * 4),
-    ...(bell !== undefined ? { bell } : {}),
+    bell,
     rows: new SharedArrayBuffer(capacity * RAW_FIELDS * 8),
     meta: new SharedArrayBuffer(metaBytesFor(capacity)),
     capacity,
@@ -79,8 +80,7 @@ export function createBell(): SharedArrayBuffer {
   return new SharedArrayBuffer(4);
 }
 
-function ring(bell: Int32Array | null): void {
-  if (bell === null) return;
+function ring(bell: Int32Array): void {
   Atomics.add(bell, 0, 1);
   Atomics.notify(bell, 0);
 }
@@ -99,13 +99,12 @@ export function bellValue(bell: SharedArrayBuffer): number {
 /** Closes a ring whose producer thread ended without closing it (its unpublished rows are lost). */
 export function closeAbandonedRing(shared: RingShared): void {
   Atomics.store(new Int32Array(shared.control), Ctl.Closed, 1);
-  Atomics.notify(new Int32Array(shared.control), Ctl.Head);
-  if (shared.bell !== undefined) ring(new Int32Array(shared.bell));
+  ring(new Int32Array(shared.bell));
 }
 
 export class RingProducer {
   private readonly ctl: Int32Array;
-  private readonly bell: Int32Array | null;
+  private readonly bell: Int32Array;
   readonly rows: Float64Array;
   readonly meta: Buffer;
   private readonly cap: number;
@@ -124,7 +123,7 @@ export class RingProducer {
 
   constructor(shared: RingShared) {
     this.ctl = new Int32Array(shared.control);
-    this.bell = shared.bell !== undefined ? new Int32Array(shared.bell) : null;
+    this.bell = new Int32Array(shared.bell);
     this.rows = new Float64Array(shared.rows);
     this.meta = Buffer.from(shared.meta);
     this.cap = shared.capacity;
@@ -152,7 +151,6 @@ export class RingProducer {
       this.waits++;
       Atomics.store(ctl, Ctl.Full, 1);
       // The consumer may be asleep for up to its wait slice: wake it now (rare: only when the ring is full).
-      Atomics.notify(ctl, Ctl.Head);
       ring(this.bell);
       Atomics.wait(ctl, Ctl.Tail, this.tailSeen, 20);
     }
@@ -173,14 +171,13 @@ export class RingProducer {
     this.metaHead = (this.metaHead + metaSpan(this.rows[row + Raw.MetaLen])) | 0;
     this.head = (this.head + 1) | 0;
     Atomics.store(this.ctl, Ctl.Head, this.head);
-    // The consumer is not woken per row: it wakes by itself every few milliseconds (RingConsumer.wait),
+    // The consumer is not woken per row: it wakes by itself every few milliseconds (waitBell),
     // and the ring holds thousands of rows. Waking a thread that waits with Atomics.waitAsync costs
     // a millisecond or more of this thread's time, which per record would rival the packet work.
   }
 
   close(): void {
     Atomics.store(this.ctl, Ctl.Closed, 1);
-    Atomics.notify(this.ctl, Ctl.Head);
     ring(this.bell);
   }
 }
@@ -205,21 +202,6 @@ export class RingConsumer {
     if (n > 0) return n;
     if (Atomics.load(this.ctl, Ctl.Closed) === 1 && ((Atomics.load(this.ctl, Ctl.Head) - this.tail) | 0) === 0) return -1;
     return 0;
-  }
-
-  /**
-   * Waits for rows without blocking the thread's event loop; resolves to how
-   * many are ready, or to -1 when the producer has closed and everything was
-   * consumed. Wakes by itself every `sliceMs` even if not notified.
-   */
-  async wait(sliceMs = 20): Promise<number> {
-    const ctl = this.ctl;
-    for (;;) {
-      const n = this.poll();
-      if (n !== 0) return n;
-      const r = waitAsync(ctl, Ctl.Head, this.tail, sliceMs);
-      if (r.async) await r.value;
-    }
   }
 
   /** The consumer stops for good: the producer will not wait for room any more. */

@@ -4,13 +4,14 @@
  * records follow each other, each taking only the bytes it wrote) come out
  * whole and in order across many wrap-arounds of both; a producer that finds
  * no free row, or no META_ROOM bytes of text area, waits on its own thread
- * until the consumer frees room; closing ends the consumer's wait.
+ * until the consumer frees room, ringing the consumer's doorbell; closing
+ * ends the consumer's wait.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
-import { createRing, metaBytesFor, RingConsumer, RingProducer } from '../../src/export/record-ring';
+import { bellValue, createRing, metaBytesFor, RingConsumer, RingProducer, waitBell } from '../../src/export/record-ring';
 import { META_ROOM, Raw } from '../../src/export/raw-record';
 
 /** The text of record i: a length from 0 to META_ROOM (both included; enough long ones that the text area, not the rows, fills first), bytes derived from i. */
@@ -62,7 +63,12 @@ test('records and their text come out whole and in order through many wrap-aroun
     let next = 0;
     let bad = '';
     for (;;) {
-      const n = await c.wait(1000);
+      const rung = bellValue(ring.bell);
+      const n = c.poll();
+      if (n === 0) {
+        await waitBell(ring.bell, rung, 1000);
+        continue;
+      }
       if (n < 0) break;
       // A slow consumer: a few rows at a time, with pauses, so the producer finds the ring full.
       const take = Math.min(n, 3);
