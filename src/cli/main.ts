@@ -199,7 +199,7 @@ function singleThread(probe: Probe): Pipeline {
     finish: async () => {
       const open = probe.table.count;
       probe.finish();
-      return { summary: probe.summary(), open, failures: [] };
+      return { summary: probe.summary(), open, failures: [], warnings: [] };
     },
   };
 }
@@ -357,6 +357,7 @@ async function run(
     }
   }
   const end = await pipeline.finish();
+  for (const w of end.warnings) say(w);
   if (end.failures.length > 0 && code === ExitCode.Ok) code = ExitCode.InputError;
   const sig = stoppedBy();
   if (sig !== undefined && !plan.quiet) say(`stopped by ${sig}: ${formatCount(end.open)} flows still open were exported`);

@@ -52,8 +52,6 @@ export class PacketDispatcher extends AdmittingHandler {
     if (!this.closed) this.publish();
   };
 
-  /** Frames per worker. */
-  readonly perWorker: Float64Array;
 
   constructor(rings: readonly PacketRingShared[], opts: DispatcherOptions) {
     super(opts.filter);
@@ -61,14 +59,12 @@ export class PacketDispatcher extends AdmittingHandler {
     if (opts.stallMs !== undefined) for (const r of this.rings) r.stallMs = opts.stallMs;
     this.n = rings.length;
     this.packetClock = opts.packetClock;
-    this.perWorker = new Float64Array(rings.length);
   }
 
   onPacket(linkType: number, buf: Buffer, off: number, caplen: number, wireLen: number, tsMs: number): void {
     if (!this.admit(linkType, buf, off, caplen, wireLen)) return;
     if (this.packetClock && tsMs >= this.nextExpiryMs) this.tick(tsMs);
     const w = workerOf(linkType, buf, off, caplen, this.n);
-    this.perWorker[w]++;
     this.rings[w].push(linkType, buf, off, caplen, wireLen, tsMs);
     if (!this.scheduled) {
       this.scheduled = true;
@@ -104,13 +100,6 @@ export class PacketDispatcher extends AdmittingHandler {
   get cut(): number {
     let n = 0;
     for (const r of this.rings) n += r.cut;
-    return n;
-  }
-
-  /** Times the capture thread waited for a worker to make room. */
-  get waits(): number {
-    let n = 0;
-    for (const r of this.rings) n += r.waits;
     return n;
   }
 }

@@ -70,6 +70,8 @@ export interface PoolEnd {
   open: number;
   /** One line per failed worker. */
   failures: string[];
+  /** Frames not processed as captured, one line per kind (frames for a failed worker; frames cut to fit a ring). */
+  warnings: string[];
 }
 
 /** A worker's end: its figures, or null when it failed. */
@@ -260,7 +262,15 @@ export class WorkerPool {
         open += r.open;
       }
       const d = this.dispatcher;
-      return { summary: mergeSummaries(parts, { packets: d.packets, bytes: d.bytes, filtered: d.filtered }), open, failures: [...this.failures] };
+      const warnings: string[] = [];
+      if (d.lost > 0) warnings.push(`${d.lost} frames were not processed: the thread they were meant for had failed`);
+      if (d.cut > 0) warnings.push(`${d.cut} frames longer than a quarter of a packet ring were cut to fit it`);
+      return {
+        summary: mergeSummaries(parts, { packets: d.packets, bytes: d.bytes, filtered: d.filtered }),
+        open,
+        failures: [...this.failures],
+        warnings,
+      };
     })();
     return this.finished;
   }

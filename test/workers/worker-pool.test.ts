@@ -86,7 +86,7 @@ test('reload() answers once every worker has tried; a directory that cannot be r
   }
 });
 
-test('a worker that dies while the capture thread waits on its full ring is given up; the other worker\'s records are all written', async () => {
+test('a worker that dies while the capture thread waits on its full ring is given up, its lost frames are told; the other worker\'s records are all written', async () => {
   const dir = fresh('pool-stall');
   const file = capture(dir);
   const out = join(dir, 'flows.jsonl');
@@ -116,6 +116,7 @@ test('a worker that dies while the capture thread waits on its full ring is give
   assert.deepEqual(end.failures, ['worker 2 of 2 failed: its thread ended (exit code 70) before the end of input']);
   assert.deepEqual(failures, end.failures);
   assert.ok(pool.dispatcher.lost > 0, 'frames for the dead worker were dropped, not waited for');
+  assert.deepEqual(end.warnings, [`${pool.dispatcher.lost} frames were not processed: the thread they were meant for had failed`]);
   const pairs = new Set(parseJsonl(readFileSync(out, 'utf8')).map((r) => {
     const a = (s: string): string => Buffer.from(s.split('.').map(Number)).toString('hex');
     return a(r.src_addr) + a(r.dst_addr);
