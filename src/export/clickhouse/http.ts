@@ -154,6 +154,7 @@ export class ClickHouseHttp {
       };
       const req = ep.secure ? https.request(options) : http.request(options);
       let connected = false;
+      let tcpUp = false;
       let settled = false;
       const finish = (e: SinkError | null, reply?: ClickHouseReply): void => {
         if (settled) return;
@@ -172,11 +173,13 @@ export class ClickHouseHttp {
         finish(
           connected
             ? new SinkError('E_SINK_TIMEOUT', `${this.name}: no answer from ${where} within ${s} s`)
-            : new SinkError('E_SINK_CONNECT', `${this.name}: no connection to ${where} within ${s} s; is ClickHouse reachable there?`),
+            : tcpUp
+              // A peer that is not a TLS server may neither answer the ClientHello nor close: a TLS failure.
+              ? new SinkError('E_SINK_TLS', `${this.name}: TLS with ${where} did not complete within ${s} s; check the URL scheme and port`)
+              : new SinkError('E_SINK_CONNECT', `${this.name}: no connection to ${where} within ${s} s; is ClickHouse reachable there?`),
         );
       }, this.timeoutMs);
       this.inflight.add(finish);
-      let tcpUp = false;
       req.on('socket', (socket) => {
         socket.once('connect', () => {
           tcpUp = true;

@@ -359,7 +359,7 @@ test('a batch whose first attempt failed before reaching the server is inserted 
   assert.equal((await server.query('SELECT count() FROM default.retried')).trim(), '8');
 });
 
-test('a server that accepts but never answers is E_SINK_TIMEOUT after timeoutMs; close() ends a pending send', async () => {
+test('a server that accepts but never answers is E_SINK_TIMEOUT after timeoutMs (E_SINK_TLS when the TLS handshake never completes); close() ends a pending send', async () => {
   const sockets = new Set<Socket>();
   const silent = createServer((s) => {
     sockets.add(s);
@@ -371,6 +371,10 @@ test('a server that accepts but never answers is E_SINK_TIMEOUT after timeoutMs;
     const e = await rejection(transport({ url: `http://127.0.0.1:${port}`, timeoutMs: 300 }).send(sample.slice(0, 1)));
     assert.equal(e.code, 'E_SINK_TIMEOUT');
     assert.equal(e.retryable, true);
+    // Over https, a peer that takes the connection but never answers the ClientHello (a plain-http port may wait for a whole request) is a TLS failure.
+    const tls = await rejection(transport({ url: `https://127.0.0.1:${port}`, timeoutMs: 300 }).send(sample.slice(0, 1)));
+    assert.equal(tls.code, 'E_SINK_TLS');
+    assert.match(tls.message, /TLS with 127\.0\.0\.1:\d+ did not complete within 0\.3 s/);
     const t = transport({ url: `http://127.0.0.1:${port}`, timeoutMs: 60_000 });
     const pending = t.send(sample.slice(0, 1));
     pending.catch(() => undefined);
