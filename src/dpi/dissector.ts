@@ -17,7 +17,10 @@ import type { Cursor } from './cursor';
 import type { FlowDpi } from './flow-dpi';
 import type { MetaField, MetaValue } from './meta';
 
-/** Shorter first payload packets are offered to every dissector (firstBytes does not apply to them). */
+/**
+ * First payload packets shorter than this are "short": the first-byte, byte
+ * and length declarations do not apply to them, only FirstPacket.short.
+ */
 export const FIRST_BYTE_MIN_LEN = 16;
 
 /** Byte values and inclusive [from, to] ranges (see Dissector.tcpFirstBytes). */
@@ -40,6 +43,14 @@ export interface FirstPacket {
   /** Inclusive bounds of the packet's length. */
   readonly minLen?: number;
   readonly maxLen?: number;
+  /**
+   * The bytes a short first packet (1 to FIRST_BYTE_MIN_LEN - 1 bytes, either
+   * direction, any port) can begin with for this dissector not to return
+   * Exclude: on any other first byte it returns Exclude without labelling,
+   * setting metadata or raising a risk. [] when it excludes every short first
+   * packet. Absent: any byte (no short first packet is filtered out).
+   */
+  readonly short?: FirstBytes;
 }
 
 export const enum Verdict {

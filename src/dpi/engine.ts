@@ -447,10 +447,12 @@ export class DpiEngine {
 
     const ex = fd.excluded;
     if (ex === null) return;
-    // The flow's first packet: first bytes exclude up front, other declarations are checked per candidate.
+    // The flow's first packet: first bytes exclude up front (a short packet by
+    // the short declarations), other declarations are checked per candidate.
     const filter = tcp ? reg.tcpFilter : reg.udpFilter;
     const first = index === 0 && len >= FIRST_BYTE_MIN_LEN;
     if (first) filter.excludeByFirstByte(ex, buf[off]);
+    else if (index === 0 && len > 0) filter.excludeShortByFirstByte(ex, buf[off]);
     const rules = first ? filter : null;
     const hints = tcp ? reg.tcpHint : reg.udpHint;
     const h1 = hints[serverPort];

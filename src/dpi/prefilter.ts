@@ -11,8 +11,9 @@
  * for the dissectors the engine is about to call (allows()): an up-front
  * mask per offset would cost every flow sixteen table rows, while a flow's
  * first packet reaches only a few candidates once its first byte is known.
- * Everything applies only to first packets of at least FIRST_BYTE_MIN_LEN
- * bytes, so every declared offset lies inside the payload.
+ * All that applies only to first packets of at least FIRST_BYTE_MIN_LEN
+ * bytes, so every declared offset lies inside the payload. Shorter first
+ * packets have their own masks per first byte, from FirstPacket.short.
  */
 import type { Dissector, FirstBytes, FirstPacket } from './dissector';
 import { On } from './dissector';
@@ -49,6 +50,8 @@ export class FirstPacketFilter {
   readonly words: number;
   /** Mask of first byte value b at b * words: the dissectors whose first bytes leave b out. */
   readonly firstMasks: Uint32Array;
+  /** The same for short first packets: the dissectors whose FirstPacket.short leaves b out. */
+  readonly shortMasks: Uint32Array;
   /** 1 for the dissectors with byte rules past the first byte or length bounds. */
   readonly ruled: Uint8Array;
   /** Dissector i's byte rules are r in [ruleStart[i], ruleStart[i + 1]): offset ruleOffset[r], allowed values as 8 words at r * 8. */
@@ -64,6 +67,7 @@ export class FirstPacketFilter {
     const words = (list.length + 31) >>> 5;
     this.words = words;
     this.firstMasks = new Uint32Array(256 * words);
+    this.shortMasks = new Uint32Array(256 * words);
     this.ruled = new Uint8Array(list.length);
     this.ruleStart = new Int32Array(list.length + 1);
     this.minLen = new Int32Array(list.length);
@@ -82,6 +86,10 @@ export class FirstPacketFilter {
         }
       }
       const p = declaredPacket(d, on);
+      if (p?.short !== undefined) {
+        const allowed = firstByteSet(p.short);
+        for (let b = 0; b < 256; b++) if (allowed[b] === 0) this.shortMasks[b * words + (i >>> 5)] |= 1 << (i & 31);
+      }
       this.minLen[i] = p?.minLen ?? 0;
       this.maxLen[i] = p?.maxLen ?? 0x7fffffff;
       this.ruled[i] = offsets.length > this.ruleStart[i] || p?.minLen !== undefined || p?.maxLen !== undefined ? 1 : 0;
@@ -98,6 +106,14 @@ export class FirstPacketFilter {
   excludeByFirstByte(ex: Uint32Array, b: number): void {
     const words = this.words;
     const masks = this.firstMasks;
+    const base = b * words;
+    for (let w = 0; w < words; w++) ex[w] |= masks[base + w];
+  }
+
+  /** The same for b, the first byte of a short first packet (1 to FIRST_BYTE_MIN_LEN - 1 bytes). */
+  excludeShortByFirstByte(ex: Uint32Array, b: number): void {
+    const words = this.words;
+    const masks = this.shortMasks;
     const base = b * words;
     for (let w = 0; w < words; w++) ex[w] |= masks[base + w];
   }

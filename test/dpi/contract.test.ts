@@ -7,7 +7,8 @@
  * label or metadata, every first packet whose first byte its
  * tcpFirstBytes/udpFirstBytes leave out, and every first packet that
  * otherwise matches its declarations but for one byte or its length
- * (tcpFirstPacket/udpFirstPacket): the engine skips it there on that promise.
+ * (tcpFirstPacket/udpFirstPacket), and every short first packet whose first
+ * byte FirstPacket.short leaves out: the engine skips it there on that promise.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -212,6 +213,31 @@ for (const d of ALL_DISSECTORS.filter((x) => x.tcpFirstPacket !== undefined || x
         for (const len of [FIRST_BYTE_MIN_LEN, min - 1, max + 1, max + 100]) {
           if (len < FIRST_BYTE_MIN_LEN || (len >= min && len <= max) || (len > max && packet?.maxLen === undefined)) continue;
           assertExcluded(d, l4, conforming(next, body, len, decl), `its length ${len} is out of ${packet?.minLen ?? '-'}..${packet?.maxLen ?? '-'}`);
+        }
+      }
+    }
+  });
+}
+
+for (const d of ALL_DISSECTORS.filter((x) => x.tcpFirstPacket?.short !== undefined || x.udpFirstPacket?.short !== undefined)) {
+  test(`contract: ${name(d)} excludes a short first packet whose first byte its short declaration leaves out`, () => {
+    const next = rng(0x5407 ^ d.id);
+    const bodies = tails(next);
+    for (const l4 of ['tcp', 'udp'] as const) {
+      const declared = (l4 === 'tcp' ? d.tcpFirstPacket : d.udpFirstPacket)?.short;
+      if (declared === undefined) continue;
+      assert.notEqual(d.on & (l4 === 'tcp' ? On.Tcp : On.Udp), 0, `${name(d)}: short first bytes declared for ${l4}, which it does not run on`);
+      for (const r of declared) {
+        const [from, to] = typeof r === 'number' ? [r, r] : r;
+        assert.ok(Number.isInteger(from) && Number.isInteger(to) && from >= 0 && to <= 255 && from <= to, `${name(d)}: short first-byte entry ${String(r)}`);
+      }
+      const allowed = firstByteSet(declared);
+      for (let b = 0; b < 256; b++) {
+        if (allowed[b] === 1) continue;
+        for (const body of bodies) {
+          for (let len = 1; len < FIRST_BYTE_MIN_LEN; len++) {
+            assertExcluded(d, l4, Buffer.concat([Buffer.from([b]), body.subarray(0, len - 1)]), `it is ${len} bytes long and begins 0x${b.toString(16)}, which its ${l4} short first bytes leave out`);
+          }
         }
       }
     }

@@ -4,7 +4,8 @@
  * for a flow whose first payload packet (of at least FIRST_BYTE_MIN_LEN
  * bytes) begins with another byte (has another byte at a declared offset, or
  * a length out of bounds), and is called as before otherwise (declared
- * bytes, short first packet, later packets, other transport).
+ * bytes, later packets, other transport). A shorter first packet is held
+ * only to FirstPacket.short.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -68,13 +69,31 @@ test('it is called as before when the first byte is declared, on later packets, 
   assert.deepEqual(calls, [0], 'no udpFirstBytes: any first byte');
 });
 
-test(`a first packet shorter than ${FIRST_BYTE_MIN_LEN} bytes is offered whatever its first byte`, () => {
+test(`a first packet shorter than ${FIRST_BYTE_MIN_LEN} bytes is offered whatever its first byte, unless the dissector declares short first bytes`, () => {
   const calls: number[] = [];
   dissect({ l4: 'udp', serverPort: 5000, dissectors: [counting(calls, { udpFirstBytes: [0x5a] })] }, [
     { payload: body(0x01, FIRST_BYTE_MIN_LEN - 1) },
     { dir: 1, payload: body(0x01, 40) },
   ]);
   assert.deepEqual(calls, [0, 1]);
+  calls.length = 0;
+  const shortOnly = counting(calls, { udpFirstBytes: [0x5a], udpFirstPacket: { short: [0x02] } });
+  for (const first of [0x01, 0x5a]) {
+    dissect({ l4: 'udp', serverPort: 5000, dissectors: [shortOnly] }, [{ payload: body(first, 1) }, { dir: 1, payload: body(0x5a, 40) }]);
+    dissect({ l4: 'udp', serverPort: 5000, dissectors: [shortOnly] }, [{ payload: body(first, FIRST_BYTE_MIN_LEN - 1) }]);
+  }
+  assert.deepEqual(calls, [], 'short first packets beginning with a byte left out of short are not offered, whatever the long declaration');
+  dissect({ l4: 'udp', serverPort: 5000, dissectors: [shortOnly] }, [{ payload: body(0x02, 3) }, { dir: 1, payload: body(0x01, 40) }]);
+  assert.deepEqual(calls, [0, 1], 'a short first packet beginning with a declared byte is offered, and later packets as before');
+  calls.length = 0;
+  dissect({ l4: 'tcp', serverPort: 5000, dissectors: [shortOnly] }, [{ payload: body(0x01, 3) }]);
+  assert.deepEqual(calls, [0], 'udpFirstPacket.short leaves TCP alone');
+  calls.length = 0;
+  dissect({ l4: 'udp', serverPort: 5000, dissectors: [counting(calls, { udpFirstPacket: { short: [] } })] }, [
+    { payload: body(0x5a, 1) },
+    { dir: 1, payload: body(0x5a, 2) },
+  ]);
+  assert.deepEqual(calls, [], 'short: [] leaves out every short first packet, and the flow with it');
 });
 
 test('a dissector is not called for a first packet with an undeclared byte at a declared offset, or a length out of bounds', () => {

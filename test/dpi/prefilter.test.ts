@@ -44,6 +44,23 @@ test('first-byte masks: one bit per dissector leaving the value out, per transpo
   assert.equal(ex[0], 0b01);
 });
 
+test('short masks: one bit per dissector whose FirstPacket.short leaves the value out; none without it', () => {
+  const a = stub({ tcpFirstBytes: [0x16], tcpFirstPacket: { short: [0x16, 0x80] } });
+  const b = stub({ tcpFirstBytes: [0x17] });
+  const c = stub({ udpFirstPacket: { short: [] } });
+  const t = new FirstPacketFilter([a, b, c], On.Tcp);
+  assert.equal(t.shortMasks[0x16], 0);
+  assert.equal(t.shortMasks[0x80], 0);
+  assert.equal(t.shortMasks[0x17], 0b001);
+  const u = new FirstPacketFilter([a, b, c], On.Udp);
+  for (const v of [0, 0x16, 0xff]) assert.equal(u.shortMasks[v], 0b100);
+  const ex = new Uint32Array(1);
+  t.excludeShortByFirstByte(ex, 0x17);
+  assert.equal(ex[0], 0b001);
+  u.excludeShortByFirstByte(ex, 0x00);
+  assert.equal(ex[0], 0b101);
+});
+
 test('allows(): the other bytes and the length bounds of the dissectors that declare them, per transport', () => {
   const list = [
     stub({ tcpFirstBytes: [0x16], tcpFirstPacket: { bytes: [[1, [3]]] } }),
