@@ -459,36 +459,38 @@ export class DpiEngine {
     const h2 = hints[clientPort];
     if (h1 >= 0 && this.tryOne(f, fd, h1, dir, buf, off, len, tcp, rules)) return;
     if (h2 >= 0 && h2 !== h1 && this.tryOne(f, fd, h2, dir, buf, off, len, tcp, rules)) return;
-    const order = tcp ? reg.tcpOrder : reg.udpOrder;
+    const candidates = tcp ? reg.tcpCandidates : reg.udpCandidates;
     const budgetOf = reg.budgetOf;
-    // The sweep: tryOne() written out, as this loop runs millions of times on flows nothing claims.
-    for (let k = 0; k < order.length; k++) {
-      const i = order[k];
-      const w = i >>> 5;
-      const bit = 1 << (i & 31);
-      if ((ex[w] & bit) !== 0 || i === h1 || i === h2) continue;
-      if (rules !== null && rules.ruled[i] === 1 && !rules.allows(i, buf, off, len)) {
-        ex[w] |= bit;
-        continue;
-      }
-      const v = this.run(i, fd, dir, buf, off, len, tcp);
-      if (v === Verdict.Exclude) ex[w] |= bit;
-      else if (v === Verdict.Continue) {
-        if (fd.payloadPkts >= budgetOf[i]) ex[w] |= bit;
-      } else {
-        this.detected(f, fd, i, v);
-        return;
+    const words = reg.words;
+    // The sweep, in registry order over the dissectors not excluded yet: tryOne()
+    // written out, as this loop runs millions of times on flows nothing claims.
+    for (let w = 0; w < words; w++) {
+      let open = candidates[w] & ~ex[w];
+      while (open !== 0) {
+        const bit = open & -open;
+        open ^= bit;
+        const i = (w << 5) | (31 - Math.clz32(bit));
+        if (i === h1 || i === h2) continue;
+        if (rules !== null && rules.ruled[i] === 1 && !rules.allows(i, buf, off, len)) {
+          ex[w] |= bit;
+          continue;
+        }
+        const v = this.run(i, fd, dir, buf, off, len, tcp);
+        if (v === Verdict.Exclude) ex[w] |= bit;
+        else if (v === Verdict.Continue) {
+          if (fd.payloadPkts >= budgetOf[i]) ex[w] |= bit;
+        } else {
+          this.detected(f, fd, i, v);
+          return;
+        }
       }
     }
     const budget = tcp ? TCP_FLOW_BUDGET : UDP_FLOW_BUDGET;
-    if (fd.payloadPkts >= budget || this.allExcluded(ex, order)) this.close(f, fd);
+    if (fd.payloadPkts >= budget || this.allExcluded(ex, candidates, words)) this.close(f, fd);
   }
 
-  private allExcluded(ex: Uint32Array, order: Int32Array): boolean {
-    for (let k = 0; k < order.length; k++) {
-      const i = order[k];
-      if ((ex[i >>> 5] & (1 << (i & 31))) === 0) return false;
-    }
+  private allExcluded(ex: Uint32Array, candidates: Uint32Array, words: number): boolean {
+    for (let w = 0; w < words; w++) if ((candidates[w] & ~ex[w]) !== 0) return false;
     return true;
   }
 
