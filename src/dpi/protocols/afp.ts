@@ -19,6 +19,8 @@ export const dissector: Dissector = {
   budget: 2,
   tcpFirstBytes: [0x00, 0x01], // DSI flags: request, reply
   udpFirstBytes: [], // the code accepts TCP only
+  tcpFirstPacket: { short: [] }, // the DSI header alone is 16 bytes
+  udpFirstPacket: { short: [] },
   fields: [],
   doc: 'AFP Data Stream Interface header: flags 0/1, command 1..8 (not 7), data length consistent with the segment, reserved 0.',
   dissect(ctx: DissectContext): Verdict {

@@ -16,6 +16,7 @@ export const dissector: Dissector = {
   on: On.Tcp,
   budget: 2,
   tcpFirstBytes: [0x4e], // 'N'OSA
+  tcpFirstPacket: { short: [0x4e] },
   fields: [],
   doc: 'AVAST client protocol: "NOSA" magic and a 16-bit total length that matches the message.',
   dissect(ctx: DissectContext): Verdict {

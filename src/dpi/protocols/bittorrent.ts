@@ -238,6 +238,8 @@ export const dissector: Dissector = {
   udpPorts: [6881, 6882, 6883, 6884, 6885, 6886, 6887, 6888, 6889, 51413, 6771],
   budget: MSE_WATCH,
   udpFirstBytes: [0x00, 0x01, 0x11, 0x21, 0x31, 0x41, 0x42, 0x64], // tracker connect, uTP v1 types 0..4, 'B'T-SEARCH, 'd' DHT (TCP: any, MSE)
+  tcpFirstPacket: { short: [0x13] }, // a prefix of the peer wire handshake waits for the rest
+  udpFirstPacket: { short: [0x64] }, // a 12-15 byte DHT dictionary (tracker and uTP need 16/20 bytes)
   fields: ['bt_hash'],
   doc: 'BitTorrent: peer wire handshake with info-hash (BEP 3), HTTP tracker/web seed requests, DHT KRPC (BEP 5), uTP (BEP 29), UDP tracker (BEP 15), Local Service Discovery (BEP 14).',
   dissect(ctx: DissectContext): Verdict {

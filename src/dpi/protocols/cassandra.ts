@@ -37,6 +37,7 @@ export const dissector: Dissector = {
   tcpPorts: [7000, 9042],
   budget: 4,
   tcpFirstBytes: [[0x03, 0x05]], // request frame version 3..5
+  tcpFirstPacket: { short: [[0x03, 0x05]] }, // e.g. the 9-byte OPTIONS
   fields: [],
   doc: 'Cassandra CQL native protocol v3-v5 frame header: STARTUP with CQL_VERSION, or OPTIONS answered on the same stream.',
   dissect(ctx: DissectContext): Verdict {

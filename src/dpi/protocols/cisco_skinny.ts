@@ -45,6 +45,7 @@ export const dissector: Dissector = {
   tcpFirstPacket: {
     bytes: [[1, [[0, 0x20]]], [2, [0]], [3, [0]], [4, [0x00, 0x11, 0x12, 0x14, 0x15, 0x16]], [5, [0]], [6, [0]], [7, [0]], [9, [0x00, 0x01, 0x80, 0x81]],
       [10, [0]], [11, [0]]],
+    short: [[0x04, 0x07]], // one 12-15 byte message: length 4..7
   },
   fields: [],
   doc: 'Cisco SCCP (Skinny): segments made of length/header-version/message-id framed messages.',

@@ -48,7 +48,7 @@ export const dissector: Dissector = {
   udpPorts: [25826],
   budget: 2,
   udpFirstBytes: [0x00, 0x02], // part type 0x0000 host, 0x0200/0x0210 signature/encryption
-  udpFirstPacket: { bytes: [[1, [0x00, 0x10]]] },
+  udpFirstPacket: { bytes: [[1, [0x00, 0x10]]], short: [0x00, 0x02] }, // 8-15 bytes: host or signature/encryption parts
   fields: ['server_name'],
   doc: 'collectd binary protocol: typed parts with consistent lengths tiling the datagram, starting with host (or a signature/encryption part).',
   dissect(ctx: DissectContext): Verdict {

@@ -34,6 +34,7 @@ export const dissector: Dissector = {
   on: On.Udp,
   budget: 1,
   udpFirstBytes: [[0x01, 0x24]], // message types 1..36
+  udpFirstPacket: { short: [[0x01, 0x0b], [0x0e, 0x24]] }, // 8-15 bytes; relay messages (12, 13) need 34
   fields: [],
   doc: 'DHCPv6 (RFC 8415) messages on UDP 546/547: message type and an option list filling the message.',
   dissect(ctx: DissectContext): Verdict {

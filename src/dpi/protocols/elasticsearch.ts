@@ -36,7 +36,7 @@ export const dissector: Dissector = {
   budget: 2,
   tcpFirstBytes: [0x45], // 'E'S
   // "ES", status flags' high nibble clear, version id 5000000-99999999 (the 6-byte ping is shorter).
-  tcpFirstPacket: { minLen: 19, bytes: [[1, [0x53]], [14, [[0, 0x0f]]], [15, [[0, 5]]]] },
+  tcpFirstPacket: { minLen: 19, bytes: [[1, [0x53]], [14, [[0, 0x0f]]], [15, [[0, 5]]]], short: [0x45] },
   fields: [],
   doc: 'Elasticsearch transport protocol: "ES" marker, message length, request id, status flags and a plausible version id (or the "ES" -1 ping).',
   dissect(ctx: DissectContext): Verdict {

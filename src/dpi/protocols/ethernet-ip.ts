@@ -51,6 +51,8 @@ export const dissector: Dissector = {
   // command (little-endian): ListServices 0x04, 0x63..0x66, SendRRData/SendUnitData 0x6f/0x70, 0x72, 0x73
   tcpFirstBytes: [0x04, [0x63, 0x66], 0x6f, 0x70, 0x72, 0x73],
   udpFirstBytes: [0x04, [0x63, 0x66], 0x6f, 0x70, 0x72, 0x73],
+  tcpFirstPacket: { short: [] }, // the encapsulation header alone is 24 bytes
+  udpFirstPacket: { short: [] },
   fields: [],
   doc: 'EtherNet/IP encapsulation header (known command, exact length, options 0; RegisterSession version 1; CPF item count for SendRRData/SendUnitData).',
   dissect(ctx: DissectContext): Verdict {

@@ -43,6 +43,7 @@ export const dissector: Dissector = {
   on: On.Udp,
   budget: 4,
   udpFirstBytes: [[0x10, 0x1f]], // LCT version 1
+  udpFirstPacket: { short: [] }, // 16 bytes at least
   fields: [],
   doc: 'FLUTE (RFC 6726): an ALC/LCT packet (RFC 5651 header, TOI 0) carrying the XML FDT-Instance.',
   dissect(ctx: DissectContext): Verdict {

@@ -43,6 +43,8 @@ export const dissector: Dissector = {
   budget: 4,
   tcpFirstBytes: [0x01], // frame type
   udpFirstBytes: [0x00], // KCP control word 0x000000FF/0x145/0x194
+  tcpFirstPacket: { short: [] }, // a frame header is 18 bytes
+  udpFirstPacket: { short: [] }, // the handshake is 20 bytes
   fields: [],
   doc: 'Genshin Impact: KCP handshake datagrams (0xFF/0x145 with 0x499602D2) on UDP; length-prefixed request/reply frames with a shared session id on TCP.',
   dissect(ctx: DissectContext): Verdict {

@@ -21,6 +21,7 @@ export const dissector: Dissector = {
   on: On.Udp,
   budget: 4,
   udpFirstBytes: [0xff], // connectionless header 0xFFFFFFFF
+  udpFirstPacket: { short: [] }, // 20 bytes at least
   fields: [],
   doc: 'Half-Life 2 / Source connection handshake: 0xFFFFFFFF connectionless packets ending in "000\\0", answered in the other direction.',
   dissect(ctx: DissectContext): Verdict {

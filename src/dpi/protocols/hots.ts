@@ -31,7 +31,7 @@ export const dissector: Dissector = {
   on: On.Udp,
   budget: 2,
   weak: true,
-  udpFirstPacket: { minLen: 20, maxLen: 122, bytes: [[2, [0, 0x03, 0x34]], [3, [0]], [14, [0x40]], [15, [0, 0x10]]] },
+  udpFirstPacket: { minLen: 20, maxLen: 122, bytes: [[2, [0, 0x03, 0x34]], [3, [0]], [14, [0x40]], [15, [0, 0x10]]], short: [] },
   fields: [],
   doc: 'Heroes of the Storm: game datagrams with 0x4000 at offset 14 after a zero or 0x0300/0x3400 header, on Blizzard\'s game ports.',
   dissect(ctx: DissectContext): Verdict {

@@ -36,7 +36,8 @@ export const dissector: Dissector = {
   udpPorts: [4569],
   budget: 2,
   udpFirstBytes: [[0x80, 0xff]], // full frame: F bit set
-  udpFirstPacket: { minLen: 14, bytes: [[10, [6]], [11, [[1, 37]]]] }, // control frame, subclass 1-37
+  // Control frame, subclass 1-37; short: a 14-15 byte control frame with one element.
+  udpFirstPacket: { minLen: 14, bytes: [[10, [6]], [11, [[1, 37]]]], short: [[0x80, 0xff]] },
   fields: [],
   doc: 'IAX2 (RFC 5456) full frames: call numbers, frame type and subclass, information elements filling an IAX control frame.',
   dissect(ctx: DissectContext): Verdict {

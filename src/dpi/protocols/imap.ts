@@ -132,6 +132,7 @@ export const dissector: Dissector = {
   budget: 24,
   stream: true,
   tcpFirstBytes: [[0x21, 0x7e]], // '*' greeting or a tag: printable ASCII (anything printable while the first line is incomplete)
+  tcpFirstPacket: { short: [[0x21, 0x7e]] }, // an incomplete first line waits
   fields: ['server_banner', 'username', ...STARTTLS_FIELDS],
   doc: 'IMAP (RFC 9051): untagged greeting and tagged commands on any port; banner, LOGIN user; STARTTLS followed by TLS as IMAPS.',
   dissect(ctx: DissectContext): Verdict {

@@ -68,6 +68,7 @@ export const dissector: Dissector = {
   on: On.Tcp,
   budget: 8,
   tcpFirstBytes: [0x03], // TPKT version 3
+  tcpFirstPacket: { short: [0x03] }, // a COTP CR/CC in TPKT waits
   fields: [],
   doc: 'ISO 9506 MMS over ISO-on-TCP: session CONNECT/ACCEPT naming the MMS abstract syntax, or session data with an MMS confirmed/unconfirmed PDU.',
   dissect(ctx: DissectContext): Verdict {

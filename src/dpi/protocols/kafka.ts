@@ -34,6 +34,7 @@ export const dissector: Dissector = {
   tcpPorts: [9092],
   budget: 4,
   tcpFirstBytes: [[0x00, 0x04]], // request size <= 0x4000000
+  tcpFirstPacket: { short: [[0x00, 0x04]] }, // a 14-15 byte request
   fields: [],
   doc: 'Kafka request header (size equal to the segment, api key/version in range, printable or null client id), or a response echoing its correlation id.',
   dissect(ctx: DissectContext): Verdict {

@@ -31,6 +31,8 @@ export const dissector: Dissector = {
   budget: 2,
   tcpFirstBytes: [0x30], // SEQUENCE
   udpFirstBytes: [0x30],
+  tcpFirstPacket: { short: [0x30] }, // e.g. a 7-byte UnbindRequest
+  udpFirstPacket: { short: [0x30] },
   fields: ['username'],
   doc: 'LDAP (RFC 4511) and CLDAP messages in BER: message ID and protocol operation; simple bind DN.',
   dissect(ctx: DissectContext): Verdict {

@@ -27,6 +27,7 @@ export const dissector: Dissector = {
   on: On.Tcp,
   budget: 2,
   tcpFirstBytes: [0x7b], // '{'
+  tcpFirstPacket: { short: [] }, // 20 bytes at least
   fields: [],
   doc: 'Mining pools: Stratum JSON-RPC (mining.subscribe/authorize ...), Ethereum getwork/stratum (eth_submitLogin ...), CryptoNote "login" with miner agent.',
   dissect(ctx: DissectContext): Verdict {

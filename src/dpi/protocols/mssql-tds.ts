@@ -42,6 +42,7 @@ export const dissector: Dissector = {
   tcpPorts: [1433, 1434],
   budget: 2,
   tcpFirstBytes: [[0x01, 0x04], [0x06, 0x08], 0x0e, [0x10, 0x12]], // TDS packet types
+  tcpFirstPacket: { short: [[0x01, 0x04], [0x06, 0x08], 0x0e, [0x10, 0x12]] }, // 8-15 byte packets
   fields: [],
   doc: 'MS-TDS packet header (known type, defined status bits, length equal to the segment, window 0); PRELOGIN option list checked.',
   dissect(ctx: DissectContext): Verdict {

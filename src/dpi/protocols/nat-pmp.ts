@@ -28,6 +28,7 @@ export const dissector: Dissector = {
   udpPorts: [PORT],
   budget: 1,
   udpFirstBytes: [0x00], // version 0
+  udpFirstPacket: { short: [0x00] }, // 2- and 12-byte requests, 12-byte responses
   fields: [],
   doc: 'NAT-PMP (RFC 6886) requests and responses on UDP port 5351.',
   dissect(ctx: DissectContext): Verdict {

@@ -55,6 +55,7 @@ export const dissector: Dissector = {
   udpPorts: [2055],
   budget: 2,
   udpFirstBytes: [0x00], // 16-bit version 1/5/7/9/10
+  udpFirstPacket: { short: [] }, // 16 bytes at least
   fields: [],
   doc: 'NetFlow v1/v5/v7 (length = header + count records), NetFlow v9 and IPFIX (FlowSets/Sets tiling the datagram).',
   dissect(ctx: DissectContext): Verdict {

@@ -30,6 +30,7 @@ export const dissector: Dissector = {
   udpPorts: [4000],
   budget: 4,
   tcpFirstBytes: [0x4e], // 'N'XSH-, 'N'XD-
+  tcpFirstPacket: { short: [0x4e] }, // e.g. "NXD-1\n" (UDP: any first byte, 10-15 byte datagrams qualify)
   udpFirstPacket: { minLen: 10, bytes: [[2, [1]], [3, [0]], [8, [0]], [9, [0]]] },
   fields: [],
   doc: 'NoMachine NX: "NXSH-<version>\\n" / "NXD-<version>\\n" TCP handshake, or UDP datagrams with the NX length header. Raises Desktop/File Sharing.',

@@ -17,6 +17,7 @@ export const dissector: Dissector = {
   tcpPorts: [6653],
   budget: 2,
   tcpFirstBytes: [[0x01, 0x06]], // version
+  tcpFirstPacket: { short: [[0x01, 0x06]] }, // e.g. the 8-byte HELLO
   fields: [],
   doc: 'OpenFlow header (version 1..6, type, length >= 8) with whole messages, starting with HELLO or ECHO.',
   dissect(ctx: DissectContext): Verdict {

@@ -26,6 +26,7 @@ export const dissector: Dissector = {
   on: On.Tcp,
   budget: 2,
   tcpFirstBytes: [0x00], // message id 0x0003
+  tcpFirstPacket: { short: [] }, // 26 bytes at least
   fields: [],
   doc: 'Path of Exile: the client login message (id 3, name length and name, trailing 0 / 0x40000001) filling the first segment.',
   dissect(ctx: DissectContext): Verdict {

@@ -20,6 +20,7 @@ export const dissector: Dissector = {
   on: On.Tcp,
   budget: 2,
   tcpFirstBytes: [0x00], // 16-bit length <= 220
+  tcpFirstPacket: { short: [] }, // 16 bytes at least
   fields: [],
   doc: 'PPTP control messages (RFC 2637): length, message type 1, magic cookie 0x1A2B3C4D, control type with its fixed size.',
   dissect(ctx: DissectContext): Verdict {

@@ -35,7 +35,7 @@ export const dissector: Dissector = {
   udpPorts: [1812, 1813],
   budget: 1,
   udpFirstBytes: [[1, 5], [11, 13], [40, 45]], // codes
-  udpFirstPacket: { minLen: 20, maxLen: 4096, bytes: [[2, [[0, 0x10]]]] }, // length field = datagram length <= 4096
+  udpFirstPacket: { minLen: 20, maxLen: 4096, bytes: [[2, [[0, 0x10]]]], short: [] }, // length field = datagram length <= 4096
   fields: [],
   doc: 'RADIUS (RFC 2865/2866/5176) packets: code, length equal to the datagram, attribute list.',
   dissect(ctx: DissectContext): Verdict {

@@ -102,8 +102,9 @@ export const dissector: Dissector = {
   udpPorts: [3389],
   budget: 4,
   tcpFirstBytes: [0x03], // TPKT version 3
+  tcpFirstPacket: { short: [0x03] }, // an 11-byte bare Connection Request waits for the confirm
   // RDP-UDP: a SYN (flag bit 0 set), or ACK|DATA without SYN, FEC, ... (flags' low byte & 0x1f = 0x0c).
-  udpFirstPacket: { minLen: 20, bytes: [[7, byteValues((b) => (b & 1) === 1 || (b & 0x1f) === 0x0c)]] },
+  udpFirstPacket: { minLen: 20, bytes: [[7, byteValues((b) => (b & 1) === 1 || (b & 0x1f) === 0x0c)]], short: [] },
   fields: [],
   doc: 'RDP X.224 Connection Request (cookie / RDP_NEG_REQ) in TPKT, confirmed by RDP_NEG_RSP or an MCS Connect-Initial when bare; RDP-UDP SYN or TLS-carrying data datagram. Raises Desktop/File Sharing.',
   dissect(ctx: DissectContext): Verdict {

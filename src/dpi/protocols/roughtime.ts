@@ -68,8 +68,9 @@ export const dissector: Dissector = {
   tcpFirstBytes: [[0x01, 0x20], 0x52], // 32-bit LE tag count 1..32, 'R'OUGHTIM
   udpFirstBytes: [[0x01, 0x20], 0x52],
   // The tag count's high bytes (0), or "OUG" of the envelope's magic.
-  tcpFirstPacket: { bytes: [[1, [0x00, 0x4f]], [2, [0x00, 0x55]], [3, [0x00, 0x47]]] },
-  udpFirstPacket: { bytes: [[1, [0x00, 0x4f]], [2, [0x00, 0x55]], [3, [0x00, 0x47]]] },
+  // short: an 8-15 byte message with 1 tag (the envelope needs 20 bytes).
+  tcpFirstPacket: { bytes: [[1, [0x00, 0x4f]], [2, [0x00, 0x55]], [3, [0x00, 0x47]]], short: [[0x01, 0x20]] },
+  udpFirstPacket: { bytes: [[1, [0x00, 0x4f]], [2, [0x00, 0x55]], [3, [0x00, 0x47]]], short: [[0x01, 0x20]] },
   fields: [],
   doc: 'Roughtime: tag/value messages (tag count, ordered offsets, sorted ASCII tags), optionally in the "ROUGHTIM" envelope (draft-ietf-ntp-roughtime).',
   dissect(ctx: DissectContext): Verdict {

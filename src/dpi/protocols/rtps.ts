@@ -15,6 +15,8 @@ export const dissector: Dissector = {
   budget: 2,
   tcpFirstBytes: [0x52], // 'R'TPS
   udpFirstBytes: [0x52],
+  tcpFirstPacket: { short: [] }, // the header is 16 bytes
+  udpFirstPacket: { short: [] },
   fields: [],
   doc: 'DDS RTPS message header: "RTPS", protocol version 1.x/2.x, vendor id, GUID prefix.',
   dissect(ctx: DissectContext): Verdict {

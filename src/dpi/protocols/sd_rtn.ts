@@ -24,7 +24,7 @@ export const dissector: Dissector = {
   id: P.SD_RTN,
   on: On.Udp,
   budget: 2,
-  udpFirstPacket: { minLen: HEADER + 1, bytes: [[6, [0x21]], [12, [0x04]], [13, [0x53]], [14, [0x4e]], [15, [0x49]]] },
+  udpFirstPacket: { minLen: HEADER + 1, bytes: [[6, [0x21]], [12, [0x04]], [13, [0x53]], [14, [0x4e]], [15, [0x49]]], short: [] },
   fields: ['server_name'],
   doc: 'SD-RTN (Agora): the handshake datagram whose first tag is "SNI" with the edge host name (reported as server_name).',
   dissect(ctx: DissectContext): Verdict {

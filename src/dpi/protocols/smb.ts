@@ -55,7 +55,8 @@ export const dissector: Dissector = {
   budget: 10,
   tcpFirstBytes: [0x00], // NetBIOS session message type
   stream: true,
-  tcpFirstPacket: { bytes: [[4, [[0xfc, 0xff]]], [5, [0x53]], [6, [0x4d]], [7, [0x42]]] }, // then an SMB protocol id
+  // Then an SMB protocol id; short: a session message header waits for the rest.
+  tcpFirstPacket: { bytes: [[4, [[0xfc, 0xff]]], [5, [0x53]], [6, [0x4d]], [7, [0x42]]], short: [0x00] },
   fields: ['smb_version'],
   doc: 'SMB1 ("\\xffSMB") and SMB2/3 ("\\xfeSMB", transform, compression) messages in NetBIOS session framing on TCP (445, 139): NetBIOS.SMBv1 / NetBIOS.SMBv23, dialect family from the negotiation.',
   dissect(ctx: DissectContext): Verdict {

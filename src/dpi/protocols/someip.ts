@@ -39,6 +39,7 @@ function messages(b: Buffer, o: number, n: number): boolean {
 /** The first message's header as messages() checks it (its length field is below 2^24). */
 const SOMEIP_FIRST: FirstPacket = {
   bytes: [[4, [0]], [12, [1]], [14, [0x00, 0x01, 0x02, 0x20, 0x21, 0x22, 0x40, 0x41, 0x80, 0x81, 0xa0, 0xa1]], [15, [[0, 0x5e]]]],
+  short: [], // a message header is 16 bytes
 };
 
 export const dissector: Dissector = {

@@ -56,6 +56,7 @@ export const dissector: Dissector = {
   tcpPorts: [22],
   budget: 16,
   tcpFirstBytes: [0x53], // 'S'SH-
+  tcpFirstPacket: { short: [0x53] }, // an incomplete "SSH-" banner waits
   stream: true,
   fields: ['server_name', 'client_banner', 'server_banner', 'hassh_c', 'hassh_s'],
   doc: 'SSH identification strings (RFC 4253 4.2) on any port; HASSH-C/HASSH-S from SSH_MSG_KEXINIT; obsolete versions and weak ciphers as risks.',

@@ -22,6 +22,8 @@ export const dissector: Dissector = {
   budget: 2,
   tcpFirstBytes: [0x9e], // relay magic 0x9E79BC40
   udpFirstBytes: [0x2e], // discovery magic 0x2EA7D90B
+  tcpFirstPacket: { short: [0x9e] }, // a 12-15 byte relay message
+  udpFirstPacket: { short: [] }, // an announcement is 38 bytes at least
   fields: [],
   doc: 'Syncthing local discovery announcements (magic 0x2EA7D90B, device id) and relay protocol messages (magic 0x9E79BC40).',
   dissect(ctx: DissectContext): Verdict {

@@ -18,6 +18,8 @@ export const dissector: Dissector = {
   budget: 4,
   tcpFirstBytes: [0x17], // magic 0x17 0x24
   udpFirstBytes: [0x00], // header counter starting at 0
+  tcpFirstPacket: { short: [0x17] },
+  udpFirstPacket: { short: [0x00] }, // 14-15 bytes with the magic at offset 11
   fields: [],
   doc: 'TeamViewer command magic 0x17 0x24 (TCP offset 0, UDP offset 11) in two payloads from the flow start.',
   dissect(ctx: DissectContext): Verdict {

@@ -46,6 +46,7 @@ export const dissector: Dissector = {
   udpPorts: [69],
   budget: 4,
   udpFirstBytes: [0x00], // 16-bit opcode
+  udpFirstPacket: { short: [0x00] },
   fields: [],
   doc: 'TFTP (RFC 1350/2347): read/write requests with a transfer mode, or a DATA/ACK (OACK/ACK) exchange.',
   dissect(ctx: DissectContext): Verdict {

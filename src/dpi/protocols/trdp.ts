@@ -13,7 +13,7 @@ import { DissectContext, Dissector, FirstPacket, On, Verdict } from '../dissecto
 import { be32 } from '../bytes';
 
 /** Protocol version 1.x, a known message type (the checks of dissect()), a full process data header. */
-const TRDP_FIRST: FirstPacket = { minLen: 40, bytes: [[4, [1]], [6, [0x4d, 0x50]], [7, [0x63, 0x64, 0x65, 0x6e, 0x70, 0x71, 0x72]]] };
+const TRDP_FIRST: FirstPacket = { minLen: 40, bytes: [[4, [1]], [6, [0x4d, 0x50]], [7, [0x63, 0x64, 0x65, 0x6e, 0x70, 0x71, 0x72]]], short: [] };
 
 export const dissector: Dissector = {
   id: P.TRDP,

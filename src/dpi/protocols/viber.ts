@@ -45,7 +45,8 @@ export const dissector: Dissector = {
   udpPorts: [7985, 7987, 5242, 5243, 4244],
   budget: 2,
   weak: true,
-  tcpFirstPacket: { minLen: 12, bytes: [[6, [0xfc]], [7, [0xff]], [9, [0x80]]] },
+  // short: the little-endian length equals the message's 12-15 bytes (UDP: any first byte, the connection tag).
+  tcpFirstPacket: { minLen: 12, bytes: [[6, [0xfc]], [7, [0xff]], [9, [0x80]]], short: [[0x0c, 0x0f]] },
   udpFirstPacket: { bytes: [[2, [0x01, 0x03, 0x09, 0x19, 0x1b]], [3, [0]]] },
   fields: [],
   doc: 'Viber: UDP relay messages (connection tag, little-endian message types 1/3/9/0x19/0x1b with their sizes) and TCP chat messages (length, 0xFCFF marker).',

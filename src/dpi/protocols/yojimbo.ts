@@ -25,6 +25,7 @@ export const dissector: Dissector = {
     minLen: REQUEST_SIZE,
     maxLen: REQUEST_SIZE,
     bytes: [...VERSION].map((c, i): [number, number[]] => [i + 1, [c]]).concat([[12, byteValues((c) => c >= 0x30 && c <= 0x39)], [13, [0]]]),
+    short: [],
   },
   fields: [],
   doc: 'Yojimbo / netcode.io: the 1078-byte connection request (prefix 0, "NETCODE 1.0x\\0").',

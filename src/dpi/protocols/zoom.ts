@@ -72,6 +72,7 @@ export const dissector: Dissector = {
   on: On.Udp,
   budget: 8,
   udpFirstBytes: [0x01, 0x03, 0x05, 0x1f], // set-up request, media/control frames, P2P set-up (a type-2 response needs a request)
+  udpFirstPacket: { short: [0x03] }, // a 13-15 byte type-3 media frame
   fields: [],
   doc: 'Zoom media over UDP: SFU encapsulation session set-up (type 1/2 with one token) or two media frames of one session, P2P set-up datagrams.',
   dissect(ctx: DissectContext): Verdict {
