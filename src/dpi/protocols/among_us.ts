@@ -36,6 +36,7 @@ export const dissector: Dissector = {
   udpPorts: [22023],
   budget: 2,
   udpFirstBytes: [0x08], // Hazel Hello
+  udpFirstPacket: { short: [0x08] }, // a 10-15 byte Hello fits
   fields: [],
   doc: 'Among Us: the Hazel Hello packet (0x08, nonce, Hazel version) with a plausible client version and player name.',
   dissect(ctx: DissectContext): Verdict {

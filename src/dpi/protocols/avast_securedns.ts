@@ -40,7 +40,7 @@ export const dissector: Dissector = {
   on: On.Udp,
   budget: 2,
   // Opcode QUERY, QDCOUNT 1, a first label of 1-63 bytes.
-  udpFirstPacket: { minLen: 39, bytes: [[2, [[0, 7], [0x80, 0x87]]], [4, [0]], [5, [1]], [12, [[1, 63]]]] },
+  udpFirstPacket: { minLen: 39, bytes: [[2, [[0, 7], [0x80, 0x87]]], [4, [0]], [5, [1]], [12, [[1, 63]]]], short: [] },
   fields: [],
   doc: 'AVAST SecureDNS: the DNSCrypt certificate query (DNS TXT <n>.securedns.avast.com, any letter case) that opens a session with Avast\'s resolver.',
   dissect(ctx: DissectContext): Verdict {

@@ -16,6 +16,7 @@ export const dissector: Dissector = {
   udpPorts: [3784, 3785],
   budget: 1,
   udpFirstBytes: [[0x20, 0x28]], // version 1, diagnostic 0..8
+  udpFirstPacket: { short: [] }, // the control packet is at least 24 bytes
   fields: [],
   doc: 'BFD control packets (RFC 5880/5881): version 1, exact length, detect multiplier and discriminator.',
   dissect(ctx: DissectContext): Verdict {

@@ -18,6 +18,8 @@ export const dissector: Dissector = {
   budget: 2,
   tcpFirstBytes: [0x42, 0x4d], // 'B'JNP/BJNS/BJNB, 'M'FNP
   udpFirstBytes: [0x42, 0x4d],
+  tcpFirstPacket: { short: [] }, // the header alone is 16 bytes
+  udpFirstPacket: { short: [] },
   fields: [],
   doc: 'Canon BJNP header: "BJNP"/"BJNS"/"BJNB"/"MFNP" magic, device type 1/2 (|0x80), payload length equal to the rest.',
   dissect(ctx: DissectContext): Verdict {

@@ -17,6 +17,7 @@ export const dissector: Dissector = {
   tcpPorts: [3300, 6789],
   budget: 2,
   tcpFirstBytes: [0x63], // 'c'eph v
+  tcpFirstPacket: { short: [0x63] }, // the 8-byte "ceph v2\n" banner
   fields: [],
   doc: 'Ceph messenger banner: "ceph v027" (v1) or "ceph v2\\n" (v2).',
   dissect(ctx: DissectContext): Verdict {

@@ -15,7 +15,7 @@ export const dissector: Dissector = {
   id: P.CNP_IP,
   on: On.Udp,
   budget: 2,
-  udpFirstPacket: { minLen: 20, bytes: [[2, [1]], [3, [1, [3, 0x0c], [0x60, 0x7f]]]] },
+  udpFirstPacket: { minLen: 20, bytes: [[2, [1]], [3, [1, [3, 0x0c], [0x60, 0x7f]]]], short: [] },
   fields: [],
   doc: 'CEA-852 CNP/IP header: length equal to the datagram, version 1, known packet type, extended header inside the packet.',
   dissect(ctx: DissectContext): Verdict {

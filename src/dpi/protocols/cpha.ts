@@ -16,6 +16,7 @@ export const dissector: Dissector = {
   udpPorts: [8116],
   budget: 2,
   udpFirstBytes: [0x1a], // magic 0x1A90
+  udpFirstPacket: { short: [] }, // more than 20 bytes
   fields: [],
   doc: 'Check Point CPHAP: magic 0x1A90, non-zero version, HA opcode 1..12.',
   dissect(ctx: DissectContext): Verdict {

@@ -20,6 +20,7 @@ export const dissector: Dissector = {
   tcpPorts: [3868],
   budget: 2,
   tcpFirstBytes: [0x01], // version
+  tcpFirstPacket: { short: [] }, // header and first AVP: at least 28 bytes
   fields: [],
   doc: 'Diameter header (version 1, length, reserved flag bits clear, command code) and a well-formed first AVP.',
   dissect(ctx: DissectContext): Verdict {

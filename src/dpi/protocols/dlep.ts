@@ -44,6 +44,8 @@ export const dissector: Dissector = {
   budget: 2,
   tcpFirstBytes: [0x00], // message type 1..17 (BE16)
   udpFirstBytes: [0x44], // 'D'LEP
+  tcpFirstPacket: { short: [0x00] }, // an 8-15 byte message (type 1..17)
+  udpFirstPacket: { short: [0x44] }, // an 8-15 byte "DLEP" signal
   fields: [],
   doc: 'DLEP (RFC 8175): UDP "DLEP" discovery signals, or TCP session messages, with data items tiling each message.',
   dissect(ctx: DissectContext): Verdict {

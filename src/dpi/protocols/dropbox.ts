@@ -76,6 +76,8 @@ export const dissector: Dissector = {
   udpPorts: [17500],
   budget: 2,
   udpFirstBytes: [[0x40, 0x48], [0x50, 0x58], [0x60, 0x68], [0x70, 0x78], 0x7b], // CoAP version 1 (token length 0..8), '{' JSON
+  // The JSON needs more than 15 bytes; a CoAP message with an 8-byte path fits in 13-15 with a token of 0..2 bytes.
+  udpFirstPacket: { short: [[0x40, 0x42], [0x50, 0x52], [0x60, 0x62], [0x70, 0x72]] },
   fields: [],
   doc: 'Dropbox LAN sync: the db-lsp-disc JSON broadcast ("host_int", "version") and CoAP messages for its "Bus17Cmd" resource.',
   dissect(ctx: DissectContext): Verdict {

@@ -31,7 +31,7 @@ export const dissector: Dissector = {
   id: P.EpicGames,
   on: On.Udp,
   budget: 4,
-  udpFirstPacket: { minLen: ZERO_TO, bytes: [[10, [0]], [11, [0]], [12, [0]], [13, [0]], [14, [0]], [15, [0]]] },
+  udpFirstPacket: { minLen: ZERO_TO, bytes: [[10, [0]], [11, [0]], [12, [0]], [13, [0]], [14, [0]], [15, [0]]], short: [] },
   fields: [],
   doc: 'Epic Games / Unreal Engine: stateless connect handshake (zero cookie request, challenge with the response bit set and the same first word).',
   dissect(ctx: DissectContext): Verdict {

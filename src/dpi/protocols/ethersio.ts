@@ -14,6 +14,7 @@ export const dissector: Dissector = {
   udpPorts: [6060],
   budget: 2,
   udpFirstBytes: [0x45], // 'E'SIO
+  udpFirstPacket: { short: [] }, // at least 20 bytes
   fields: [],
   doc: 'Ether-SIO header: "ESIO", version 0, telegram type 0..2, reserved 0.',
   dissect(ctx: DissectContext): Verdict {

@@ -112,6 +112,7 @@ const ftpControl: Dissector = {
   stream: true,
   // reply digits, command letters (either case); the check (c | 0x20) also lets 0x10..0x19 through
   tcpFirstBytes: [[0x10, 0x19], [0x30, 0x39], [0x41, 0x5a], [0x61, 0x7a]],
+  tcpFirstPacket: { short: [[0x10, 0x19], [0x30, 0x39], [0x41, 0x5a], [0x61, 0x7a]] }, // a line cut short waits (Continue)
   fields: ['server_banner', 'username', ...STARTTLS_FIELDS],
   doc: 'FTP control (RFC 959): 220 greeting and FTP commands on any port; banner, USER name; AUTH TLS followed by TLS as FTPS.',
   dissect(ctx: DissectContext): Verdict {
@@ -171,6 +172,7 @@ const ftpData: Dissector = {
   weak: true,
   // listing types - b c d l p s; file magic % 7 B G O P R f 0x1f 0x89 0xff
   tcpFirstBytes: [0x1f, 0x25, 0x2d, 0x37, 0x42, 0x47, 0x4f, 0x50, 0x52, [0x62, 0x64], 0x66, 0x6c, 0x70, 0x73, 0x89, 0xff],
+  tcpFirstPacket: { short: [0x2d, [0x62, 0x64], 0x6c, 0x70, 0x73] }, // a 12-15 byte listing line; file magic needs 256 bytes
   fields: [],
   doc: 'FTP data (weak): a flow opening with a Unix directory listing line, or with a common file signature in a large first segment.',
   dissect(ctx: DissectContext): Verdict {

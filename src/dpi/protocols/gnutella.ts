@@ -104,6 +104,8 @@ export const dissector: Dissector = {
   on: On.TcpUdp,
   budget: 4,
   tcpFirstBytes: [0x47, 0x16],
+  // TCP: no short declaration, a 1-byte first segment of any value waits for the next one (Continue).
+  udpFirstPacket: { short: [0x47] }, // the 8-byte "GND" acknowledgement
   fields: [],
   doc: 'Gnutella/G2: "GNUTELLA CONNECT/" handshakes, anonymous-DH TLS of servents, Mojito DHT messages and G2 "GND" datagrams over UDP (Gnutella 0.6, G2 specifications).',
   dissect(ctx: DissectContext): Verdict {

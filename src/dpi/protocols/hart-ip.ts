@@ -18,6 +18,8 @@ export const dissector: Dissector = {
   budget: 2,
   tcpFirstBytes: [0x01, 0x02], // version
   udpFirstBytes: [0x01, 0x02],
+  tcpFirstPacket: { short: [0x01, 0x02] }, // the 8-byte header alone is a message
+  udpFirstPacket: { short: [0x01, 0x02] },
   fields: [],
   doc: 'HART-IP header: version 1/2, message type 0..3/15, message id 0..5, byte count equal to the payload.',
   dissect(ctx: DissectContext): Verdict {

@@ -27,6 +27,7 @@ export const dissector: Dissector = {
   udpPorts: [1985, 2029],
   budget: 1,
   udpFirstBytes: [0x00, 0x01], // v1 version 0, v2 Group State TLV type 1
+  udpFirstPacket: { short: [] }, // v1 is 20 bytes, v2 42
   fields: [],
   doc: 'HSRP v1 (RFC 2281) and v2 (Group State TLV) messages on UDP 1985/2029.',
   dissect(ctx: DissectContext): Verdict {

@@ -28,6 +28,8 @@ export const dissector: Dissector = {
   budget: 2,
   tcpFirstBytes: [0xaa], // SYNC
   udpFirstBytes: [0xaa],
+  tcpFirstPacket: { short: [] }, // at least 16 bytes
+  udpFirstPacket: { short: [] },
   fields: [],
   doc: 'IEEE C37.118.2 frame: SYNC 0xAA with frame type 0..5 and version 1..3, FRAMESIZE equal to the payload, valid CRC-CCITT.',
   dissect(ctx: DissectContext): Verdict {

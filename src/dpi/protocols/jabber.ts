@@ -41,6 +41,7 @@ export const dissector: Dissector = {
   budget: 4,
   stream: true,
   tcpFirstBytes: [0x0a, 0x0d, 0x20, 0x3c], // white space before '<'?xml / '<'stream:stream
+  tcpFirstPacket: { short: [0x0a, 0x0d, 0x20, 0x3c] }, // a header cut short waits (Continue)
   fields: ['server_name'],
   doc: 'XMPP/Jabber (RFC 6120): the <stream:stream> header (with its streams namespace) on any port; the "to" domain.',
   dissect(ctx: DissectContext): Verdict {

@@ -122,6 +122,8 @@ export const dissector: Dissector = {
   budget: 2,
   tcpFirstBytes: [[0x00, 0x7f]], // record length <= 0x7fffffff
   udpFirstBytes: [[0x6a, 0x6f], [0x74, 0x76], 0x7e], // [APPLICATION 10..15, 20..22, 30]
+  tcpFirstPacket: { short: [] }, // 4-byte record length + a message of at least 16 bytes
+  udpFirstPacket: { short: [] }, // a message of at least 16 bytes
   fields: ['kerberos_realm', 'username', 'server_name'],
   doc: 'Kerberos V5 (RFC 4120) KDC, AP and error messages over UDP and TCP: realm and client principal.',
   dissect(ctx: DissectContext): Verdict {

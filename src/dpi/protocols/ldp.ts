@@ -25,8 +25,8 @@ export const dissector: Dissector = {
   budget: 2,
   tcpFirstBytes: [0x00], // version 0x0001
   udpFirstBytes: [0x00],
-  tcpFirstPacket: { minLen: 18, bytes: [[1, [1]]] },
-  udpFirstPacket: { minLen: 18, bytes: [[1, [1]]] },
+  tcpFirstPacket: { minLen: 18, bytes: [[1, [1]]], short: [] },
+  udpFirstPacket: { minLen: 18, bytes: [[1, [1]]], short: [] },
   fields: [],
   doc: 'MPLS LDP PDU (version 1, PDU length consistent with the payload) whose first message has a known type and fits the PDU.',
   dissect(ctx: DissectContext): Verdict {

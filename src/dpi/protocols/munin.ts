@@ -16,6 +16,7 @@ export const dissector: Dissector = {
   tcpPorts: [4949],
   budget: 2,
   tcpFirstBytes: [0x23], // '#' munin node at
+  tcpFirstPacket: { short: [] }, // "# munin node at " alone is 16 bytes
   fields: ['server_name'],
   doc: 'Munin node greeting "# munin node at <host>"; server_name is the host.',
   dissect(ctx: DissectContext): Verdict {

@@ -17,6 +17,7 @@ export const dissector: Dissector = {
   on: On.Tcp,
   budget: 2,
   tcpFirstBytes: [0x43, 0x49], // 'C'ONNECT, 'I'NFO
+  tcpFirstPacket: { short: [0x43, 0x49] }, // "INFO {}\r\n" is 9 bytes
   fields: [],
   doc: 'NATS "INFO {json}" server greeting or "CONNECT {json}" client line (CRLF-terminated).',
   dissect(ctx: DissectContext): Verdict {

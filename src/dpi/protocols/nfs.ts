@@ -43,11 +43,12 @@ export const dissector: Dissector = {
   budget: 4,
   tcpFirstBytes: [[0x80, 0xff]], // record mark with the last-fragment bit
   // Call (0), RPC version 2, program 100000-100227: at offset 4 behind the TCP record mark.
-  tcpFirstPacket: { minLen: 44, bytes: [[8, [0]], [9, [0]], [10, [0]], [11, [0]], [12, [0]], [13, [0]], [14, [0]], [15, [2]]] },
+  tcpFirstPacket: { minLen: 44, bytes: [[8, [0]], [9, [0]], [10, [0]], [11, [0]], [12, [0]], [13, [0]], [14, [0]], [15, [2]]], short: [] },
   udpFirstPacket: {
     minLen: 40,
     bytes: [[4, [0]], [5, [0]], [6, [0]], [7, [0]], [8, [0]], [9, [0]], [10, [0]], [11, [2]], [12, [0]], [13, [1]], [14, [0x86, 0x87]],
       [15, [0x83, 0xa0, 0xa3, 0xa5, 0xb5, 0xb8]]],
+    short: [], // the call is at least 40 bytes
   },
   fields: [],
   doc: 'ONC RPC call (RPC v2, known auth flavors) to NFS, mount, portmapper, NLM, NSM or NFS ACL programs (TCP record marking).',

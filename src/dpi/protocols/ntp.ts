@@ -43,7 +43,7 @@ export const dissector: Dissector = {
   udpPorts: [NTP_PORT],
   budget: 4,
   udpFirstBytes: FIRST_BYTES,
-  udpFirstPacket: { minLen: HEADER, maxLen: HEADER + 1024, bytes: [[1, [[0, 16]]]] }, // stratum 0-16
+  udpFirstPacket: { minLen: HEADER, maxLen: HEADER + 1024, bytes: [[1, [[0, 16]]]], short: [] }, // stratum 0-16; the header is 48 bytes
   fields: [],
   doc: 'NTP (RFC 5905) headers on UDP 123; elsewhere a client request answered by a server reply echoing its transmit timestamp.',
   dissect(ctx: DissectContext): Verdict {

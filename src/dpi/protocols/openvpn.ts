@@ -49,7 +49,9 @@ export const dissector: Dissector = {
   udpPorts: [1194],
   budget: 6,
   udpFirstBytes: [0x08, 0x10, 0x38, 0x40, 0x50], // hard resets (client/server V1, V2, client V3) with key id 0
-  tcpFirstPacket: { bytes: [[2, [0x08, 0x10, 0x38, 0x40, 0x50]]] }, // the same, after the 2-byte packet length
+  udpFirstPacket: { short: [0x08, 0x10, 0x38, 0x40, 0x50] }, // a 14-15 byte hard reset
+  // The same, after the 2-byte packet length; a packet is at least 14 bytes, 16 with the length.
+  tcpFirstPacket: { bytes: [[2, [0x08, 0x10, 0x38, 0x40, 0x50]]], short: [] },
   fields: [],
   doc: 'OpenVPN control channel: client/server hard resets whose session ids match (acknowledged remote session id, or the same session id in a following control/ack packet), UDP and TCP.',
   dissect(ctx: DissectContext): Verdict {

@@ -18,7 +18,8 @@ export const dissector: Dissector = {
   udpPorts: [8805],
   budget: 2,
   udpFirstBytes: [[0x20, 0x27]], // version 1, spare bits clear, FO/MP/S flags
-  udpFirstPacket: { bytes: [[1, [[1, 15], [50, 57]]]] }, // node or session message type
+  // Node or session message type; a short datagram can only be one node message (S clear; with a SEID it is 16 bytes).
+  udpFirstPacket: { bytes: [[1, [[1, 15], [50, 57]]]], short: [0x20, 0x22, 0x24, 0x26] },
   fields: [],
   doc: 'PFCP header (version 1, node/session message type, length, SEID when S is set) with messages tiling the datagram.',
   dissect(ctx: DissectContext): Verdict {

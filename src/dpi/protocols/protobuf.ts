@@ -84,6 +84,8 @@ export const dissector: Dissector = {
   budget: 3,
   tcpFirstBytes: FIRST_TAGS,
   udpFirstBytes: FIRST_TAGS,
+  tcpFirstPacket: { short: FIRST_TAGS }, // two small fields fit in a few bytes
+  udpFirstPacket: { short: FIRST_TAGS },
   weak: true,
   fields: [],
   doc: 'Raw Protocol Buffers payloads (weak): the first payloads all parse as complete field sequences (valid tags and wire types 0/1/2/5).',

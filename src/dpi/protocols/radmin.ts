@@ -18,6 +18,7 @@ export const dissector: Dissector = {
   tcpPorts: [4899],
   budget: 4,
   tcpFirstBytes: [0x01], // 01 00 00 00
+  tcpFirstPacket: { short: [0x01] }, // the 10-byte hello, 14-byte keep-alives
   fields: [],
   doc: 'Radmin handshake (10-byte client hello, 46-byte server answer) or two 14-byte keep-alives. Raises Desktop/File Sharing.',
   dissect(ctx: DissectContext): Verdict {

@@ -49,6 +49,7 @@ export const dissector: Dissector = {
   tcpPorts: [6379],
   budget: 4,
   tcpFirstBytes: [0x21, [0x23, 0x25], 0x28, [0x2a, 0x2d], 0x3a, 0x3d, 0x3e, 0x5f, 0x7c, 0x7e], // RESP type bytes ('*' command array)
+  tcpFirstPacket: { short: [0x21, [0x23, 0x25], 0x28, [0x2a, 0x2d], 0x3a, 0x3d, 0x3e, 0x5f, 0x7c, 0x7e] }, // short replies and commands
   stream: true,
   fields: [],
   doc: 'Redis RESP: a client command sent as an array of bulk strings (and a RESP-typed reply) on any port.',

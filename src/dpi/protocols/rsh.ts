@@ -27,6 +27,7 @@ export const dissector: Dissector = {
   tcpPorts: [514],
   budget: 4,
   tcpFirstBytes: [0x00, [0x30, 0x39]], // stderr port digits or its empty NUL
+  tcpFirstPacket: { short: [0x00, [0x30, 0x39]] }, // the strings cut short wait (Continue)
   stream: true,
   fields: ['username', 'info'],
   doc: 'rsh (rshd): stderr port, local user, remote user and command as NUL-ended strings on any port; user and command.',

@@ -80,6 +80,7 @@ export const dissector: Dissector = {
   tcpPorts: [554, 8554],
   budget: 8,
   tcpFirstBytes: [[0x41, 0x5a]], // upper-case method or 'R'TSP/
+  tcpFirstPacket: { short: [[0x41, 0x5a]] }, // a line cut short waits (Continue)
   stream: true,
   fields: ['user_agent', 'server_banner'],
   doc: 'RTSP (RFC 2326/7826): request lines with rtsp:// targets and RTSP/x.y status lines on any port; User-Agent and Server.',

@@ -17,6 +17,7 @@ export const dissector: Dissector = {
   udpPorts: [6343],
   budget: 2,
   udpFirstBytes: [0x00], // version 5, 32-bit big-endian
+  udpFirstPacket: { short: [] }, // at least 28 bytes
   fields: [],
   doc: 'sFlow v5 datagram header (agent address type 1/2, sample count) with samples tiling the datagram.',
   dissect(ctx: DissectContext): Verdict {

@@ -270,6 +270,7 @@ export const dissector: Dissector = {
   tcpPorts: [25, 587],
   budget: 24,
   tcpFirstBytes: [[0x30, 0x39], 0x45, 0x48, 0x65, 0x68], // reply code digit, 'E'HLO/'H'ELO
+  tcpFirstPacket: { short: [[0x30, 0x39], 0x45, 0x48, 0x65, 0x68] }, // a line cut short waits (Continue)
   stream: true,
   fields: ['server_banner', 'username', ...STARTTLS_FIELDS],
   doc: 'SMTP (RFC 5321): 220 greeting and EHLO/HELO on any port; greeting host and banner, AUTH LOGIN/PLAIN user; STARTTLS followed by TLS as SMTPS.',

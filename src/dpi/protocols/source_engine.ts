@@ -56,6 +56,7 @@ export const dissector: Dissector = {
   udpPorts: [27015],
   budget: 2,
   udpFirstBytes: [0xff], // 0xFFFFFFFF connectionless header
+  udpFirstPacket: { short: [0xff] }, // the 9-byte challenge requests and replies
   fields: [],
   doc: 'Source Engine A2S server queries: 0xFFFFFFFF header with A2S_INFO/PLAYER/RULES requests, challenges and responses (Valve "Server queries").',
   dissect(ctx: DissectContext): Verdict {

@@ -18,6 +18,7 @@ export const dissector: Dissector = {
   tcpPorts: [1119],
   budget: 2,
   tcpFirstBytes: [0x49, 0x4a], // message size byte of the fixed opening
+  tcpFirstPacket: { short: [0x49, 0x4a] }, // the opening is 10 bytes
   fields: [],
   doc: 'StarCraft II Battle.net logon: the client\'s fixed opening 4a/49 00 00 0a 66 02 0a ed 2d 66.',
   dissect(ctx: DissectContext): Verdict {

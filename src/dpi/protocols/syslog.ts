@@ -45,6 +45,8 @@ export const dissector: Dissector = {
   budget: 2,
   tcpFirstBytes: [[0x31, 0x39], 0x3c], // octet-counting length digit, '<'PRI>
   udpFirstBytes: [0x3c], // '<'PRI>
+  tcpFirstPacket: { short: [[0x31, 0x39], 0x3c] }, // "<1>abc" is a message
+  udpFirstPacket: { short: [0x3c] },
   fields: [],
   doc: 'Syslog messages (RFC 5424/3164) over UDP and TCP (RFC 6587 framing): "<PRI>" then printable text.',
   dissect(ctx: DissectContext): Verdict {

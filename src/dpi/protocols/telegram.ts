@@ -44,6 +44,7 @@ export const dissector: Dissector = {
   on: On.Tcp,
   budget: 2,
   tcpFirstBytes: [0xdd, 0xee, 0xef], // padded intermediate, intermediate, abridged transport tags
+  tcpFirstPacket: { short: [] }, // tag, length and a 24-byte message
   fields: [],
   doc: 'Telegram MTProto: abridged (0xef) or intermediate (0xeeeeeeee/0xdddddddd) transport tag with an unencrypted first message.',
   dissect(ctx: DissectContext): Verdict {

@@ -62,6 +62,8 @@ export const dissector: Dissector = {
   budget: 2,
   tcpFirstBytes: [0x00, 0x80, 0x82], // frame length, strict binary 0x8001, compact 0x82
   udpFirstBytes: [0x00, 0x80, 0x82],
+  tcpFirstPacket: { short: [0x00, 0x80, 0x82] }, // a message with a 1-byte name fits in 5-13 bytes (9 framed)
+  udpFirstPacket: { short: [0x00, 0x80, 0x82] },
   fields: [],
   doc: 'Apache Thrift strict binary or compact protocol message header (optionally framed) with an identifier-like method name.',
   dissect(ctx: DissectContext): Verdict {

@@ -39,8 +39,8 @@ export const dissector: Dissector = {
   budget: 2,
   tcpFirstBytes: [0x00], // prefix 0x000055AA / 0x00006699
   udpFirstBytes: [0x00],
-  tcpFirstPacket: { minLen: 24, bytes: [[1, [0]], [2, [0x55, 0x66]], [3, [0xaa, 0x99]]] },
-  udpFirstPacket: { minLen: 24, bytes: [[1, [0]], [2, [0x55, 0x66]], [3, [0xaa, 0x99]]] },
+  tcpFirstPacket: { minLen: 24, bytes: [[1, [0]], [2, [0x55, 0x66]], [3, [0xaa, 0x99]]], short: [] },
+  udpFirstPacket: { minLen: 24, bytes: [[1, [0]], [2, [0x55, 0x66]], [3, [0xaa, 0x99]]], short: [] },
   fields: [],
   doc: 'Tuya local protocol: 0x000055AA ... 0x0000AA55 (3.1-3.4) and 0x00006699 ... 0x00009966 (3.5) frames with consistent length (Tuya SDK lan_protocol.h).',
   dissect(ctx: DissectContext): Verdict {

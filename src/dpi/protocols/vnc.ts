@@ -18,6 +18,7 @@ export const dissector: Dissector = {
   tcpPorts: [5900, 5901, 5800],
   budget: 2,
   tcpFirstBytes: [0x52], // 'R'FB (the message is 12 bytes: longer first segments are excluded anyway)
+  tcpFirstPacket: { short: [0x52] }, // the 12-byte message
   fields: [],
   doc: 'RFB ProtocolVersion message "RFB 003.008\\n" (RFC 6143 7.1.1). Raises Desktop/File Sharing.',
   dissect(ctx: DissectContext): Verdict {

@@ -39,6 +39,7 @@ export const dissector: Dissector = {
   udpPorts: [51820],
   budget: 6,
   udpFirstBytes: [0x01, 0x04], // handshake initiation, transport data (responses/cookie replies need an earlier initiation)
+  udpFirstPacket: { short: [] }, // every message is at least 32 bytes
   fields: [],
   doc: 'WireGuard: handshake initiation (148 bytes) answered by a response (92) or cookie reply (64) with matching indices, or transport data with one receiver index and growing counters.',
   dissect(ctx: DissectContext): Verdict {

@@ -29,6 +29,7 @@ export const dissector: Dissector = {
   tcpPorts: [210],
   budget: 2,
   tcpFirstBytes: [0xb4, 0xb5], // InitializeRequest [20], InitializeResponse [21]
+  tcpFirstPacket: { short: [0xb4, 0xb5] }, // a 9-15 byte PDU with two small members
   fields: [],
   doc: 'Z39.50: a BER InitializeRequest/InitializeResponse PDU (tag 0xB4/0xB5) with consistent length and Init members, on any port.',
   dissect(ctx: DissectContext): Verdict {

@@ -13,7 +13,7 @@ export const dissector: Dissector = {
   id: P.ZUG,
   on: On.Udp,
   budget: 2,
-  udpFirstPacket: { bytes: [[2, [0x55]], [3, [0x47]], [4, [0x10]]] },
+  udpFirstPacket: { bytes: [[2, [0x55]], [3, [0x47]], [4, [0x10]]], short: [0x00] }, // 12-15 bytes: length high byte 0
   fields: [],
   doc: 'ZUG consensus protocol: 16-bit datagram length, "UG" magic and version 0x10.',
   dissect(ctx: DissectContext): Verdict {
