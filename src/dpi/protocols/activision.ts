@@ -22,6 +22,7 @@ export const dissector: Dissector = {
   on: On.Udp,
   budget: 4,
   udpFirstBytes: [0x0c, 0x0d], // magic 0x0c02 / 0x0d02
+  udpFirstPacket: { short: [] }, // the connection request is at least 18 bytes
   fields: [],
   doc: 'Activision (Call of Duty): 0x0c02/0x0d02 connection request echoed by the peer with the other magic.',
   dissect(ctx: DissectContext): Verdict {

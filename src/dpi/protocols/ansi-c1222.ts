@@ -53,6 +53,8 @@ export const dissector: Dissector = {
   budget: 2,
   tcpFirstBytes: [0x60], // ACSE PDU tag
   udpFirstBytes: [0x60],
+  tcpFirstPacket: { short: [0x60] }, // 60 04 A1 00 BE 00 is a 6-byte PDU
+  udpFirstPacket: { short: [0x60] },
   fields: [],
   doc: 'ANSI C12.22 ACSE PDU: BER tag 0x60 covering the payload, context-tagged elements tiling it, user-information (0xBE) present.',
   dissect(ctx: DissectContext): Verdict {

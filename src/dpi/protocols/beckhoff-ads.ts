@@ -17,6 +17,7 @@ export const dissector: Dissector = {
   tcpPorts: [48898],
   budget: 2,
   tcpFirstBytes: [0x00], // AMS/TCP reserved
+  tcpFirstPacket: { short: [] }, // AMS/TCP and AMS headers are 38 bytes
   fields: [],
   doc: 'Beckhoff AMS/TCP header (reserved 0, length) with an AMS header (command id 0..9, ADS state flags, data length consistent).',
   dissect(ctx: DissectContext): Verdict {

@@ -36,6 +36,7 @@ export const dissector: Dissector = {
   tcpPorts: [8333],
   budget: 2,
   tcpFirstBytes: [0x0a, 0x0b, 0x1c, 0xf9, 0xfa], // network magics
+  tcpFirstPacket: { short: [] }, // the header alone is 24 bytes
   fields: [],
   doc: 'Bitcoin P2P message header (network magic, NUL-padded command, payload length, checksum).',
   dissect(ctx: DissectContext): Verdict {

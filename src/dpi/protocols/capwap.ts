@@ -54,6 +54,7 @@ export const dissector: Dissector = {
   udpPorts: [5246, 5247],
   budget: 2,
   udpFirstBytes: [0x00, 0x01], // preamble: CAPWAP header, DTLS
+  udpFirstPacket: { short: [0x00] }, // a header-only data keep-alive fits in 10 bytes; DTLS needs 17
   fields: [],
   doc: 'CAPWAP preamble and header (RFC 5415): DTLS-wrapped records, control messages with an exact element length, data keep-alives, or 802.11 data frames.',
   dissect(ctx: DissectContext): Verdict {

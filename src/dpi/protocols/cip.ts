@@ -17,6 +17,7 @@ export const dissector: Dissector = {
   udpPorts: [2222],
   budget: 2,
   udpFirstBytes: [0x02], // item count 2 (LE)
+  udpFirstPacket: { short: [] }, // the items alone are 18 bytes
   fields: [],
   doc: 'CIP I/O Common Packet Format: 2 items, Sequenced Address (0x8002, length 8) and Connected Data (0x00B1) filling the datagram.',
   dissect(ctx: DissectContext): Verdict {

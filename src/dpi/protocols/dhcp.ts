@@ -42,6 +42,7 @@ export const dissector: Dissector = {
   udpPorts: [67, 68],
   budget: 1,
   udpFirstBytes: [0x01, 0x02], // BOOTREQUEST, BOOTREPLY
+  udpFirstPacket: { short: [] }, // the cookie alone is at offset 236
   fields: ['server_name', 'dhcp_fingerprint', 'dhcp_class_ident'],
   doc: 'DHCP (RFC 2131/2132): BOOTP header with the magic cookie; host name, parameter request list fingerprint and vendor class.',
   dissect(ctx: DissectContext): Verdict {

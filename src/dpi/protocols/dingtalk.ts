@@ -16,6 +16,7 @@ export const dissector: Dissector = {
   on: On.Tcp,
   budget: 2,
   tcpFirstBytes: [0x10], // handshake frame
+  tcpFirstPacket: { short: [] }, // more than 90 bytes
   fields: [],
   doc: 'DingTalk: the client handshake frame 0x10, length, 87 80 01 00 01 00 02 00 02 "dk" 03, key length 0x0020.',
   dissect(ctx: DissectContext): Verdict {

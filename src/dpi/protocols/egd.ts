@@ -20,6 +20,7 @@ export const dissector: Dissector = {
   on: On.Udp,
   budget: 2,
   udpFirstBytes: [0x0d], // type
+  udpFirstPacket: { short: [] }, // the header alone is 32 bytes
   fields: [],
   doc: 'Ethernet Global Data: the 32-byte EGD header (type 0x0D, version 1, producer id = sender address, valid timestamp, zero reserved).',
   dissect(ctx: DissectContext): Verdict {

@@ -53,8 +53,8 @@ export const dissector: Dissector = {
   on: On.TcpUdp,
   tcpPorts: [30303],
   budget: 4,
-  tcpFirstPacket: { minLen: MIN_EIP8 },
-  udpFirstPacket: { minLen: 100, maxLen: 1280 },
+  tcpFirstPacket: { minLen: MIN_EIP8, short: [] },
+  udpFirstPacket: { minLen: 100, maxLen: 1280, short: [] },
   fields: [],
   doc: 'Ethereum devp2p: RLPx auth/ack handshake (EIP-8 and legacy) over TCP, Node Discovery v4 packets over UDP.',
   dissect(ctx: DissectContext): Verdict {

@@ -35,6 +35,7 @@ export const dissector: Dissector = {
   on: On.Tcp,
   budget: 2,
   tcpFirstBytes: [0x38], // '8=' BeginString
+  tcpFirstPacket: { short: [0x38] }, // "8=F|9=1|35=A" fits in 12 bytes
   fields: [],
   doc: 'FIX standard header: "8=<BeginString>" SOH "9=<BodyLength>" SOH "35=<MsgType>" at the start of a segment.',
   dissect(ctx: DissectContext): Verdict {

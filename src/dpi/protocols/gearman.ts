@@ -15,6 +15,7 @@ export const dissector: Dissector = {
   tcpPorts: [4730],
   budget: 2,
   tcpFirstBytes: [0x00], // "\0REQ"/"\0RES"
+  tcpFirstPacket: { short: [0x00] }, // a 12-byte header without data
   fields: [],
   doc: 'Gearman binary packet header: "\\0REQ"/"\\0RES", packet type 1..42, data size within the segment.',
   dissect(ctx: DissectContext): Verdict {

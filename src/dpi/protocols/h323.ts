@@ -58,6 +58,7 @@ export const dissector: Dissector = {
   tcpPorts: [1719, 1720],
   budget: 2,
   tcpFirstBytes: [0x03], // TPKT version 3
+  tcpFirstPacket: { short: [0x03] }, // TPKT + a Q.931 message with an empty user-user element fits in 10 bytes
   fields: [],
   doc: 'H.323 call signalling: TPKT-framed Q.931 messages (H.225.0) with a user-user information element.',
   dissect(ctx: DissectContext): Verdict {

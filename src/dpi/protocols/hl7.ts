@@ -28,6 +28,7 @@ export const dissector: Dissector = {
   tcpPorts: [2575],
   budget: 2,
   tcpFirstBytes: [0x0b, 0x4d], // MLLP start block, 'M'SH
+  tcpFirstPacket: { short: [0x0b, 0x4d] }, // "MSH|^~\&|" is 9 bytes
   fields: [],
   doc: 'HL7 v2 message header segment "MSH|^~\\&|" (any separator and encoding characters), optionally after the MLLP start block 0x0B.',
   dissect(ctx: DissectContext): Verdict {

@@ -46,6 +46,7 @@ export const dissector: Dissector = {
   on: On.Udp,
   budget: 2,
   udpFirstBytes: [0x00, 0x90], // discovery type 0x0001/0x0002, RTP v2 with extension
+  udpFirstPacket: { short: [] }, // discovery is 74 bytes, media at least 74
   fields: [],
   doc: 'i3D.net game servers: IP discovery (type 1/2, length 70) with SSRC 0x0003CFA8, or RTP media with SSRC 0x0003CFA9 and a 0xBEDE extension.',
   dissect(ctx: DissectContext): Verdict {

@@ -52,6 +52,8 @@ export const dissector: Dissector = {
   // wrapper version 0x0001, HDLC flag 0x7e
   tcpFirstBytes: [0x00, 0x7e],
   udpFirstBytes: [0x00, 0x7e],
+  tcpFirstPacket: { short: [0x00, 0x7e] }, // 9-byte HDLC frames and wrappers
+  udpFirstPacket: { short: [0x00, 0x7e] },
   fields: [],
   doc: 'DLMS/COSEM: HDLC frame (0x7E, type 0xA, length, valid CRC-16/X.25) or IEC 62056-47 wrapper (version 1, exact length, ACSE/xDLMS tag).',
   dissect(ctx: DissectContext): Verdict {

@@ -58,6 +58,7 @@ export const dissector: Dissector = {
   budget: 8,
   // ':' prefix, 'C'AP 'N'ICK 'P'ASS 'U'SER either case; (c | 0x20) also lets 0x1a through
   tcpFirstBytes: [0x1a, 0x3a, 0x43, 0x4e, 0x50, 0x55, 0x63, 0x6e, 0x70, 0x75],
+  tcpFirstPacket: { short: [0x1a, 0x3a, 0x43, 0x4e, 0x50, 0x55, 0x63, 0x6e, 0x70, 0x75] }, // a line without its end waits
   stream: true,
   fields: ['username'],
   doc: 'IRC (RFC 2812): client registration (CAP/PASS/NICK/USER) and prefixed server messages on any port; USER name.',

@@ -17,6 +17,7 @@ export const dissector: Dissector = {
   on: On.Tcp,
   budget: 2,
   tcpFirstBytes: [0x09, 0x0a, 0x0d, 0x20, 0x5b, 0x7b], // white space, '[' batch, '{' object
+  tcpFirstPacket: { short: [] }, // at least 30 bytes
   weak: true,
   fields: [],
   doc: 'JSON-RPC 2.0 over TCP (weak): a JSON object or batch whose "jsonrpc" member is "2.0".',

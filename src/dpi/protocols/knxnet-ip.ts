@@ -41,6 +41,8 @@ export const dissector: Dissector = {
   budget: 2,
   tcpFirstBytes: [0x06], // header length
   udpFirstBytes: [0x06],
+  tcpFirstPacket: { short: [0x06] }, // a 6-byte header-only frame
+  udpFirstPacket: { short: [0x06] },
   fields: [],
   doc: 'KNXnet/IP header (0x06 0x10, known service type, total length equal to the datagram or tiling the TCP segment).',
   dissect(ctx: DissectContext): Verdict {

@@ -22,6 +22,7 @@ export const dissector: Dissector = {
   on: On.Tcp,
   budget: 2,
   tcpFirstBytes: [0x00, 0x63, 0xc1], // little-endian magics 0xACCE7100, 0x45726963, KSOCK_MSG_LNET 0xC1
+  tcpFirstPacket: { short: [] }, // at least 16 bytes
   fields: [],
   doc: 'Lustre LNet socklnd: acceptor request (0xACCE7100) or HELLO (0x45726963) naming the flow\'s addresses, or a KSOCK LNet message (0xC1) with a consistent length.',
   dissect(ctx: DissectContext): Verdict {

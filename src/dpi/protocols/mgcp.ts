@@ -26,6 +26,7 @@ export const dissector: Dissector = {
   budget: 2,
   // verbs 'A'UEP/AUCX 'C'RCX 'D'LCX 'E'PCF 'M'DCX/MESG 'N'TFY 'P'ING 'R'QNT/RSIP; digits (responses) wait
   udpFirstBytes: [[0x30, 0x39], 0x41, 0x43, 0x44, 0x45, 0x4d, 0x4e, 0x50, 0x52],
+  udpFirstPacket: { short: [[0x30, 0x39]] }, // under 16 bytes, a packet starting with a digit (response) waits
   fields: ['server_name'],
   doc: 'MGCP (RFC 3435) command lines: verb, transaction id, endpoint, "MGCP 1.0"; the endpoint domain as server_name.',
   dissect(ctx: DissectContext): Verdict {

@@ -111,6 +111,7 @@ export const dissector: Dissector = {
   tcpPorts: [1883, 8883],
   budget: 4,
   tcpFirstBytes: [0x10, 0x20, [0x30, 0x35], [0x38, 0x3d], 0x82], // CONNECT, CONNACK, PUBLISH (QoS 0-2), SUBSCRIBE
+  tcpFirstPacket: { short: [0x10, 0x20, [0x30, 0x35], [0x38, 0x3d], 0x50, 0x62, 0x82, 0xc0] }, // also PUBREC 0x50, PUBREL 0x62 (4 bytes) and PINGREQ 0xc0 (2 bytes), which wait for the answer
   fields: [],
   doc: 'MQTT control packets with an exact remaining length: CONNECT ("MQTT"/"MQIsdp"), CONNACK, PUBLISH with a printable topic, SUBSCRIBE, or PINGREQ/PUBREC/PUBREL answered by the peer.',
   dissect(ctx: DissectContext): Verdict {

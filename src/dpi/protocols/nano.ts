@@ -21,6 +21,8 @@ export const dissector: Dissector = {
   budget: 2,
   tcpFirstBytes: [0x52], // 'R' magic
   udpFirstBytes: [0x52],
+  tcpFirstPacket: { short: [0x52] }, // the 8-byte header
+  udpFirstPacket: { short: [0x52] },
   fields: [],
   doc: 'Nano node protocol: the 8-byte message header (\'R\', network A/B/C/X, ordered protocol versions, message type 2-15).',
   dissect(ctx: DissectContext): Verdict {

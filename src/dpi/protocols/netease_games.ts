@@ -17,6 +17,7 @@ export const dissector: Dissector = {
   on: On.Udp,
   budget: 2,
   udpFirstBytes: [0x07, 0xb3], // Naraka 07 08 08 0C, Lost Light B3 AF 8D E8
+  udpFirstPacket: { short: [0x01] }, // the 12-byte 0x01 client hello
   fields: [],
   doc: 'NetEase Games: the 12-byte 0x01/0x01D0/0x01010100 client hello, or the Lost Light (0xB3AF8DE8) and Naraka (07 08 08 0C) datagram headers.',
   dissect(ctx: DissectContext): Verdict {

@@ -81,6 +81,7 @@ export const dissector: Dissector = {
   tcpPorts: [119],
   budget: 12,
   tcpFirstBytes: [[0x10, 0x19], [0x30, 0x39], [0x41, 0x5a], [0x61, 0x7a]], // reply digits, command letters (the | 0x20 test also admits 0x10-0x19)
+  tcpFirstPacket: { short: [[0x10, 0x19], [0x30, 0x39], [0x41, 0x5a], [0x61, 0x7a]] }, // a line without its end waits
   stream: true,
   fields: ['server_banner', 'username'],
   doc: 'NNTP/Usenet (RFC 3977): 200/201 greeting and NNTP commands on any port; banner, AUTHINFO USER name.',

@@ -18,6 +18,7 @@ export const dissector: Dissector = {
   tcpPorts: [4840],
   budget: 2,
   tcpFirstBytes: [0x41, 0x48, 0x52], // 'A'CKF, 'H'ELF, 'R'HEF
+  tcpFirstPacket: { short: [] }, // ACK is 28 bytes, HEL at least 32, RHE at least 16
   fields: [],
   doc: 'OPC UA TCP Hello (HELF with "opc." endpoint URL), Acknowledge (ACKF, 28 bytes) or ReverseHello, size equal to the segment.',
   dissect(ctx: DissectContext): Verdict {

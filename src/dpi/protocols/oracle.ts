@@ -41,7 +41,7 @@ export const dissector: Dissector = {
   tcpPorts: [1521],
   budget: 4,
   // A client's CONNECT: packet type 1, zero checksums, versions 300-330.
-  tcpFirstPacket: { minLen: 34, bytes: [[2, [0]], [3, [0]], [4, [1]], [6, [0]], [7, [0]], [8, [1]], [9, [[0x2c, 0x4a]]], [10, [1]], [11, [[0x2c, 0x4a]]]] },
+  tcpFirstPacket: { minLen: 34, bytes: [[2, [0]], [3, [0]], [4, [1]], [6, [0]], [7, [0]], [8, [1]], [9, [[0x2c, 0x4a]]], [10, [1]], [11, [[0x2c, 0x4a]]]], short: [] },
   fields: [],
   doc: 'Oracle TNS CONNECT packet (header with type 1, versions 300..330, connect data inside the packet) followed by ACCEPT/REFUSE/REDIRECT/RESEND.',
   dissect(ctx: DissectContext): Verdict {

@@ -58,6 +58,7 @@ export const dissector: Dissector = {
   tcpPorts: [5432],
   budget: 4,
   tcpFirstBytes: [0x00, 0x52], // 32-bit length (startup, cancel), 'R' Authentication
+  tcpFirstPacket: { short: [0x00, 0x52] }, // SSLRequest (8 bytes), short StartupMessage, 9-byte Authentication
   fields: [],
   doc: 'PostgreSQL StartupMessage (protocol 3.0 with "user"), SSLRequest/GSSENCRequest answered S/N/G, CancelRequest, or a backend Authentication message first.',
   dissect(ctx: DissectContext): Verdict {

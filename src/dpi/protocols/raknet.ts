@@ -85,6 +85,7 @@ export const dissector: Dissector = {
   id: P.RakNet,
   on: On.Udp,
   budget: 6,
+  udpFirstPacket: { short: [[0x80, 0x8d], 0xa0, 0xc0] }, // frame sets from 8 bytes and ACK/NACK from 7 wait or match; offline messages need the 16-byte magic
   fields: [],
   doc: 'RakNet: offline messages with the OFFLINE_MESSAGE_DATA_ID magic, or connected frame sets/ACKs that walk exactly to the datagram end (wiki.vg RakNet protocol).',
   dissect(ctx: DissectContext): Verdict {

@@ -30,6 +30,7 @@ export const dissector: Dissector = {
   udpPorts: [623],
   budget: 2,
   udpFirstBytes: [0x06], // version 6
+  udpFirstPacket: { short: [0x06] }, // the 4-byte RMCP ACK
   fields: [],
   doc: 'RMCP header (version 6, class ASF/IPMI/OEM) with an ASF IANA 4542 message or an IPMI v1.5/v2.0 session header of consistent length.',
   dissect(ctx: DissectContext): Verdict {

@@ -42,6 +42,7 @@ export const dissector: Dissector = {
   on: On.Tcp,
   budget: 6,
   tcpFirstBytes: [0x03], // TPKT version 3
+  tcpFirstPacket: { short: [0x03] }, // COTP connection request/confirm waits from 7 bytes
   fields: [],
   doc: 'S7comm (protocol id 0x32, consistent header lengths) or S7CommPlus (0x72) in the first COTP DT TPDU of an ISO-on-TCP connection.',
   dissect(ctx: DissectContext): Verdict {

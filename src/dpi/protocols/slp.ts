@@ -35,8 +35,9 @@ export const dissector: Dissector = {
   budget: 1,
   tcpFirstBytes: [1, 2], // version 1 or 2
   udpFirstBytes: [1, 2],
-  tcpFirstPacket: { bytes: [[1, [[1, 11]]]] }, // function id
-  udpFirstPacket: { bytes: [[1, [[1, 11]]]] },
+  // function id; short: a v1 header is 12 bytes (v2 needs 16)
+  tcpFirstPacket: { bytes: [[1, [[1, 11]]]], short: [0x01] },
+  udpFirstPacket: { bytes: [[1, [[1, 11]]]], short: [0x01] },
   fields: [],
   doc: 'Service Location Protocol v2 (RFC 2608) and v1 (RFC 2165) headers: version, function, exact length, flags, language tag.',
   dissect(ctx: DissectContext): Verdict {

@@ -71,7 +71,7 @@ export const dissector: Dissector = {
   on: On.Udp,
   budget: 4,
   udpFirstBytes: [0x00, 0x49], // PACK element count (<= 4096), NAT-T reply 'I'P=
-  udpFirstPacket: { bytes: [[1, [0x00, 0x50]], [2, [[0x00, 0x10], 0x3d]]] }, // count <= 4096, I'P='
+  udpFirstPacket: { bytes: [[1, [0x00, 0x50]], [2, [[0x00, 0x10], 0x3d]]], short: [0x41] }, // count <= 4096, I'P='; short: the 1-byte NAT-T query "A"
   fields: [],
   doc: 'SoftEther VPN over UDP: NAT-T "IP=...,PORT=..." replies and PACK-serialised messages (Mayaqua Pack format).',
   dissect(ctx: DissectContext): Verdict {

@@ -32,7 +32,7 @@ export const dissector: Dissector = {
   on: On.Udp,
   budget: 1,
   udpFirstBytes: [0x48, 0x4d, 0x4e], // 'H'TTP/1.1 200, 'M'-SEARCH, 'N'OTIFY
-  udpFirstPacket: { bytes: [[1, [0x2d, 0x4f, 0x54]], [2, [0x53, 0x54]], [3, [0x45, 0x49, 0x50]]] }, // M-SE, NOTI, HTTP
+  udpFirstPacket: { bytes: [[1, [0x2d, 0x4f, 0x54]], [2, [0x53, 0x54]], [3, [0x45, 0x49, 0x50]]], short: [0x48] }, // M-SE, NOTI, HTTP; short: "HTTP/1.1 200 OK" alone is 15 bytes
   fields: ['server_name', 'user_agent', 'server_banner'],
   doc: 'SSDP (UPnP discovery, HTTP over UDP): M-SEARCH / NOTIFY requests and 200 OK answers; HOST, USER-AGENT and SERVER headers.',
   dissect(ctx: DissectContext): Verdict {

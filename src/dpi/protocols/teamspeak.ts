@@ -28,6 +28,8 @@ export const dissector: Dissector = {
   budget: 3,
   tcpFirstBytes: [0xf4], // TeamSpeak 2 login 0xF4BE
   udpFirstBytes: [0x54], // 'T'S3INIT1 (the 0x01 0x80 server-list hello is 4 bytes)
+  tcpFirstPacket: { short: [] }, // the login packet is at least 20 bytes
+  udpFirstPacket: { short: [0x01] }, // the 4-byte 0x01 0x80 hello
   fields: [],
   doc: 'TeamSpeak: TS3INIT1 connection init (UDP), TeamSpeak 2 login packets 0xF4BE (TCP), TS3 server list hello/cookie exchange.',
   dissect(ctx: DissectContext): Verdict {

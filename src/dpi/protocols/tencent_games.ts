@@ -30,6 +30,7 @@ export const dissector: Dissector = {
   on: On.Tcp,
   budget: 2,
   tcpFirstBytes: [0x00, 0x33, 0x43, 0xaa], // zlib frame length, 0x3366, TConnd 0x4366AA00 / 0xAA000000
+  tcpFirstPacket: { short: [] }, // more than 50 bytes
   fields: [],
   doc: 'Tencent Games access layer: 0x3366000B/0x000B frames, TConnd 0x4366AA00 / 0xAA000000 headers (0x10E68601), or length-prefixed zlib frames.',
   dissect(ctx: DissectContext): Verdict {

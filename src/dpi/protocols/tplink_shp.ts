@@ -54,6 +54,8 @@ export const dissector: Dissector = {
   budget: 2,
   tcpFirstBytes: [0x00], // 32-bit length of a message of at most 4096 bytes
   udpFirstBytes: [0xd0], // '{' XOR 171
+  tcpFirstPacket: { short: [0x00] }, // a length-prefixed "{}" is 6 bytes
+  udpFirstPacket: { short: [0xd0] }, // "{}" is 2 bytes
   fields: [],
   doc: 'TP-Link Smart Home Protocol: autokey-XOR (key 171) obfuscated JSON objects, length-prefixed on TCP.',
   dissect(ctx: DissectContext): Verdict {

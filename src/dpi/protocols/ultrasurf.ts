@@ -13,6 +13,7 @@ export const dissector: Dissector = {
   on: On.Tcp,
   budget: 2,
   tcpFirstBytes: [0xcc], // preamble cc1c3041...
+  tcpFirstPacket: { short: [0xcc] }, // the 8-byte preamble
   fields: [],
   doc: 'UltraSurf tunnel: the fixed 8-byte preamble cc1c3041 5ba43866.',
   dissect(ctx: DissectContext): Verdict {

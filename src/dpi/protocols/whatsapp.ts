@@ -24,6 +24,7 @@ export const dissector: Dissector = {
   on: On.Tcp,
   budget: 2,
   tcpFirstBytes: [0x45, 0x57], // 'E'D routing header, 'W'A prologue
+  tcpFirstPacket: { short: [0x45, 0x57] }, // the prologue alone is 7 bytes
   fields: [],
   doc: 'WhatsApp chat: "WA" Noise prologue with version and frame length, optionally after the "ED" edge routing header.',
   dissect(ctx: DissectContext): Verdict {

@@ -76,6 +76,7 @@ export const dissector: Dissector = {
   on: On.Tcp,
   budget: 4,
   tcpFirstBytes: [0xc2], // magic 0xC2FE
+  tcpFirstPacket: { short: [] }, // the opening frame is at least 20 bytes
   fields: ['server_name', 'user_agent'],
   doc: 'Xiaomi push/chat channel: 0xC2FE frames whose opening frame has consistent frame, header and body lengths; device model and dialled host from the client CONN message.',
   dissect(ctx: DissectContext): Verdict {

@@ -15,6 +15,7 @@ export const dissector: Dissector = {
   on: On.Tcp,
   budget: 2,
   tcpFirstBytes: [0xff], // greeting signature
+  tcpFirstPacket: { short: [0xff] }, // the 10-byte signature
   fields: [],
   doc: 'ZMTP greeting signature (0xFF, 64-bit length 0..1, 0x7F) with major version 1..3 and, for 3.x, an upper-case mechanism name.',
   dissect(ctx: DissectContext): Verdict {

@@ -430,6 +430,9 @@ export const dissector: Dissector = {
   budget: 24,
   // Long headers; short headers with the fixed bit; gQUIC public headers (version flag) and REJ (bit 3).
   udpFirstBytes: [[0x08, 0x0f], [0x18, 0x1f], [0x28, 0x2f], [0x38, 0x3f], [0x40, 0xff]],
+  // Short: short headers with the fixed bit wait (port 443), as do long-header Initial and 0-RTT types
+  // (v1 and v2); Handshake/Retry types (0xa0-0xbf, 0xf0-0xff) and no fixed bit (0x00-0x3f: REJ needs 30+ bytes) do not.
+  udpFirstPacket: { short: [[0x40, 0x9f], [0xc0, 0xef]] },
   fields: ['server_name', 'quic_version', 'user_agent', 'alpn_advertised', 'tls_supported_versions', 'tls_version', 'tls_ech', 'ja3c', 'ja4'],
   doc: 'QUIC (RFC 9000/9001/9369, drafts, mvfst, Google QUIC) on any UDP port: Initial packets opened, CRYPTO frames reassembled, ClientHello/CHLO SNI, ALPN, user agent, JA4.',
   dissect(ctx: DissectContext): Verdict {
