@@ -52,6 +52,7 @@ export const dissector: Dissector = {
   on: On.Tcp,
   budget: 2,
   tcpFirstBytes: [0x01, 0x02, 0x08], // 0-9-1 frame types method, header, heartbeat ("AMQP" headers are 8 bytes)
+  tcpFirstPacket: { short: [0x01, 0x08, 0x41] }, // method frame (12 bytes), heartbeat (8), 'A'MQP header (8)
   fields: [],
   doc: 'AMQP protocol header ("AMQP" + 0-9-1 / 0-10 / 1.0 version) or an AMQP 0-9-1 method/header/heartbeat frame ending with 0xCE.',
   dissect(ctx: DissectContext): Verdict {

@@ -16,6 +16,7 @@ export const dissector: Dissector = {
   udpPorts: [47808],
   budget: 2,
   udpFirstBytes: [0x81], // BVLC type
+  udpFirstPacket: { short: [0x81] }, // a 4-byte BVLC header alone
   fields: [],
   doc: 'BACnet/IP BVLC header (type 0x81, function 0..0x0C, length equal to the datagram, NPDU version 1 where an NPDU follows).',
   dissect(ctx: DissectContext): Verdict {

@@ -16,6 +16,7 @@ export const dissector: Dissector = {
   tcpPorts: [179, 2605],
   budget: 2,
   tcpFirstBytes: [0xff], // marker
+  tcpFirstPacket: { short: [] }, // the header alone is 19 bytes
   fields: [],
   doc: 'BGP message header: 16 x 0xFF marker, length >= 19, type 1..5 (OPEN version 4, KEEPALIVE 19 bytes).',
   dissect(ctx: DissectContext): Verdict {

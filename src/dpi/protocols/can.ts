@@ -17,6 +17,8 @@ export const dissector: Dissector = {
   budget: 2,
   tcpFirstBytes: [0x49], // 'I'SO11898
   udpFirstBytes: [0x49],
+  tcpFirstPacket: { short: [0x49] }, // 10 bytes: signature, version, count
+  udpFirstPacket: { short: [0x49] },
   fields: [],
   doc: 'CAN over IP: "ISO11898" signature, version and frame count; a version other than 1 raises Malformed Packet.',
   dissect(ctx: DissectContext): Verdict {

@@ -18,6 +18,7 @@ export const dissector: Dissector = {
   tcpPorts: [6556],
   budget: 1,
   tcpFirstBytes: [0x3c], // '<'<<check_mk>>>
+  tcpFirstPacket: { short: [0x3c] }, // 15 bytes: header and line end
   fields: [],
   doc: 'Checkmk agent output starting with the "<<<check_mk>>>" section header.',
   dissect(ctx: DissectContext): Verdict {

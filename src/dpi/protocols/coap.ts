@@ -64,7 +64,10 @@ export const dissector: Dissector = {
   udpPorts: [5683, 5684],
   budget: 4,
   udpFirstBytes: [[0x40, 0x48], [0x50, 0x58], [0x60, 0x68], [0x70, 0x78]], // version 1, type, token length 0..8
-  udpFirstPacket: { bytes: [[1, byteValues((c) => c !== 0 && codeOk(c))]] }, // an empty message is 4 bytes
+  udpFirstPacket: {
+    bytes: [[1, byteValues((c) => c !== 0 && codeOk(c))]], // an empty message is 4 bytes
+    short: [[0x40, 0x48], [0x50, 0x58], [0x60, 0x68], [0x70, 0x78]], // the 4-byte header
+  },
   fields: [],
   doc: 'CoAP (RFC 7252) messages: header, token and option encoding; off its ports a request answered with the same message ID or token.',
   dissect(ctx: DissectContext): Verdict {

@@ -69,6 +69,8 @@ export const dissector: Dissector = {
   budget: 2,
   tcpFirstBytes: [0x05], // version 5 (connection-oriented)
   udpFirstBytes: [0x04], // version 4 (connectionless)
+  tcpFirstPacket: { short: [] }, // the header alone is 16 bytes
+  udpFirstPacket: { short: [] }, // the header alone is 80 bytes
   fields: [],
   doc: 'DCE/RPC connection-oriented (v5) and connectionless (v4) PDU headers with consistent lengths; PROFINET IO interface UUIDs give DCERPC.PROFINET_IO.',
   dissect(ctx: DissectContext): Verdict {

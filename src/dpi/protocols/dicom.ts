@@ -22,6 +22,7 @@ export const dissector: Dissector = {
   tcpPorts: [104],
   budget: 2,
   tcpFirstBytes: [0x01, 0x02], // A-ASSOCIATE-RQ/AC
+  tcpFirstPacket: { short: [] }, // 75 bytes and more
   fields: [],
   doc: 'DICOM A-ASSOCIATE-RQ/AC PDU: type 1/2, length, protocol version 1, printable AE titles, Application Context item 0x10.',
   dissect(ctx: DissectContext): Verdict {

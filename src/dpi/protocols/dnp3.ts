@@ -33,6 +33,8 @@ export const dissector: Dissector = {
   budget: 4,
   tcpFirstBytes: [0x05], // start 0x05 0x64
   udpFirstBytes: [0x05],
+  tcpFirstPacket: { short: [0x05] }, // the 10-byte header
+  udpFirstPacket: { short: [0x05] },
   fields: [],
   doc: 'DNP3 data link header (0x05 0x64, length >= 5, header CRC-16/DNP valid).',
   dissect(ctx: DissectContext): Verdict {

@@ -20,6 +20,7 @@ export const dissector: Dissector = {
   on: On.Tcp,
   budget: 2,
   tcpFirstBytes: [0xc5, 0xd4, 0xe3], // protocol byte
+  tcpFirstPacket: { short: [0xc5, 0xe3] }, // a message filling the segment (a hello, or 0xD4, is 22 bytes and more)
   fields: [],
   doc: 'eDonkey/eMule TCP messages: protocol byte 0xE3/0xC5/0xD4, length, login/hello opcode (eMule protocol specification).',
   dissect(ctx: DissectContext): Verdict {

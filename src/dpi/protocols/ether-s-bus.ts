@@ -18,6 +18,7 @@ export const dissector: Dissector = {
   udpPorts: [5050],
   budget: 2,
   udpFirstBytes: [0x00], // BE32 telegram length equal to the datagram's
+  udpFirstPacket: { short: [0x00] }, // 13 bytes and more
   fields: [],
   doc: 'Ether-S-Bus header: telegram length equal to the datagram, version/protocol type 0..1, attribute 0..2.',
   dissect(ctx: DissectContext): Verdict {

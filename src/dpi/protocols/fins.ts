@@ -32,6 +32,8 @@ export const dissector: Dissector = {
   budget: 2,
   tcpFirstBytes: [0x46], // 'F'INS
   udpFirstBytes: [0x80, 0x81, 0xc0, 0xc1], // ICF: gateway bit set, response and no-response bits
+  tcpFirstPacket: { short: [] }, // the FINS/TCP header alone is 16 bytes
+  udpFirstPacket: { short: [0x80, 0x81, 0xc0, 0xc1] }, // a 12-byte FINS header
   fields: [],
   doc: 'Omron FINS: UDP FINS header (ICF/RSV/GCT, command code 0x01..0x28) or FINS/TCP "FINS" framing with length equal to the segment.',
   dissect(ctx: DissectContext): Verdict {

@@ -62,6 +62,7 @@ export const dissector: Dissector = {
     minLen: 32,
     bytes: [[1, [[0x20, 0x7e], 0xff]], [2, [[0x20, 0x7e], 0x00]], [4, [[0x20, 0x7e], 0x82]], [5, [[0x20, 0x7e], 0xff]], [6, [[0x20, 0x7e], 0x00]],
       [7, [[0x20, 0x7e], 0x01]]],
+    short: [],
   },
   fields: [],
   doc: 'Gaijin Entertainment: the 52-byte 0x8FFF/0x82FF0001 connect packet, or StatsD telemetry tagged with Gaijin\'s circuit= and project= dimensions.',

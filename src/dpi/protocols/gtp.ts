@@ -69,6 +69,8 @@ export const dissector: Dissector = {
   budget: 2,
   // GTP' flags (version 0..2), GTPv1 flags, GTPv2 flags
   udpFirstBytes: [0x0e, 0x0f, 0x2e, 0x2f, [0x30, 0x37], 0x40, 0x48, 0x4e, 0x4f, 0x50, 0x58],
+  // GTP' with the 6-byte header (the 20-byte v0 header is too long), GTPv1 (8 bytes), GTPv2 (8 bytes)
+  udpFirstPacket: { short: [0x0e, 0x2e, [0x30, 0x37], 0x40, 0x48, 0x4e, 0x50, 0x58] },
   fields: [],
   doc: 'GTPv1-C/U, GTPv2-C and GTP\' headers with lengths equal to the datagram; labelled GTP.GTP_C, GTP.GTP_U or GTP.GTP_PRIME.',
   dissect(ctx: DissectContext): Verdict {

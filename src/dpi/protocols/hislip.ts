@@ -17,6 +17,7 @@ export const dissector: Dissector = {
   tcpPorts: [4880],
   budget: 2,
   tcpFirstBytes: [0x48], // 'H'S prologue
+  tcpFirstPacket: { short: [] }, // the header alone is 16 bytes
   fields: [],
   doc: 'HiSLIP message header: "HS" prologue, message type 0..26, 64-bit payload length consistent with the segment.',
   dissect(ctx: DissectContext): Verdict {

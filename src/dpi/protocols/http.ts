@@ -666,7 +666,10 @@ export const dissector: Dissector = {
   stream: true,
   // Request methods' first letters (case-sensitive), "HTTP/1." and the h2c preface "PRI"; then their second letters.
   tcpFirstBytes: [0x43, 0x44, 0x47, 0x48, 0x4c, 0x4d, 0x4f, 0x50, 0x52, 0x54, 0x55],
-  tcpFirstPacket: { bytes: [[1, [0x41, 0x45, 0x4b, 0x4e, 0x4f, 0x50, 0x52, 0x54, 0x55]]] },
+  tcpFirstPacket: {
+    bytes: [[1, [0x41, 0x45, 0x4b, 0x4e, 0x4f, 0x50, 0x52, 0x54, 0x55]]],
+    short: [0x43, 0x44, 0x47, 0x48, 0x4c, 0x4d, 0x4f, 0x50, 0x52, 0x54, 0x55], // a partial start line is Continue
+  },
   fields: ['server_name', 'url', 'http_method', 'user_agent', 'http_status', 'http_content_type', 'server_banner', 'username'],
   doc: 'HTTP/1.x request and status lines (RFC 9112) on any port; Host, URL, method, User-Agent, status, Content-Type, Server, Basic user; HTTP_Proxy/HTTP_Connect; OCSP, IPP, SOAP, JSON-RPC and other sub-protocols; the h2c preface as HTTP2.',
   dissect(ctx: DissectContext): Verdict {

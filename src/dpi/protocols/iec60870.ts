@@ -44,6 +44,7 @@ export const dissector: Dissector = {
   tcpPorts: [2404],
   budget: 2,
   tcpFirstBytes: [0x68], // APCI start
+  tcpFirstPacket: { short: [0x68] }, // a 6-byte S/U-format APDU
   fields: [],
   doc: 'IEC 60870-5-104 APCI: segments made of whole APDUs (0x68, length, U/S/I control fields, ASDU type and cause checked).',
   dissect(ctx: DissectContext): Verdict {

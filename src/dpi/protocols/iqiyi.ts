@@ -15,7 +15,7 @@ export const dissector: Dissector = {
   id: P.iQIYI,
   on: On.Udp,
   budget: 2,
-  udpFirstPacket: { minLen: 121, maxLen: 299 },
+  udpFirstPacket: { minLen: 121, maxLen: 299, short: [] },
   fields: [],
   doc: 'iQIYI / PPStream P2P: 120-300 byte UDP requests carrying the NUL-terminated name "PPStream".',
   dissect(ctx: DissectContext): Verdict {

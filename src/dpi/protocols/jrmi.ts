@@ -16,6 +16,7 @@ export const dissector: Dissector = {
   tcpPorts: [1099],
   budget: 2,
   tcpFirstBytes: [0x4a], // 'J'RMI
+  tcpFirstPacket: { short: [0x4a] }, // the 7-byte header
   fields: [],
   doc: 'Java RMI transport header: "JRMI", version 2, protocol 0x4B/0x4C/0x4D.',
   dissect(ctx: DissectContext): Verdict {

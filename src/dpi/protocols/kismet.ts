@@ -26,6 +26,7 @@ export const dissector: Dissector = {
   on: On.Tcp,
   budget: 4,
   tcpFirstBytes: [0x21, 0x2a], // '!' client command, '*'KISMET banner
+  tcpFirstPacket: { short: [0x21, 0x2a] },
   fields: [],
   doc: 'Kismet client/server protocol: the "*KISMET: " server banner (after optional "!<id> COMMAND" client lines).',
   dissect(ctx: DissectContext): Verdict {

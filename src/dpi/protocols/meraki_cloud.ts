@@ -17,6 +17,7 @@ export const dissector: Dissector = {
   on: On.Udp,
   budget: 2,
   udpFirstBytes: [0xfe], // magic 0xFEF72891
+  udpFirstPacket: { short: [0xfe] }, // 8 bytes and more
   fields: [],
   doc: 'Meraki cloud tunnel: magic 0xFEF72891 and a 16-bit length at offset 6 equal to the datagram size.',
   dissect(ctx: DissectContext): Verdict {

@@ -39,6 +39,7 @@ export const dissector: Dissector = {
   on: On.Tcp,
   tcpPorts: [27017],
   budget: 4,
+  tcpFirstPacket: { short: [] }, // the header alone is 16 bytes
   fields: [],
   doc: 'MongoDB wire protocol header (length equal to the segment, known opcode) and a reply whose responseTo matches the request id, or a self-contained OP_MSG.',
   dissect(ctx: DissectContext): Verdict {

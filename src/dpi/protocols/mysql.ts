@@ -50,6 +50,7 @@ export const dissector: Dissector = {
   on: On.Tcp,
   tcpPorts: [3306],
   budget: 1,
+  tcpFirstPacket: { short: [[0x04, 0x0b]] }, // an ERR packet of 8..15 bytes (LE24 payload length 4..11); a greeting is 22 and more
   fields: ['server_banner'],
   doc: 'MySQL/MariaDB server handshake (protocol 10: length, sequence 0, version string, filler) or connect-time ERR packet; server_banner is the server version.',
   dissect(ctx: DissectContext): Verdict {

@@ -170,6 +170,8 @@ export const dissector: Dissector = {
   udpPorts: [137, 138, 139],
   budget: 2,
   tcpFirstBytes: [0x81], // SESSION REQUEST
+  // UDP: a 15-byte name service packet (starting with its transaction ID) is taken.
+  tcpFirstPacket: { short: [] }, // a SESSION REQUEST is 72 bytes and more
   fields: ['server_name', 'smb_version'],
   doc: 'NetBIOS name, datagram and session services (RFC 1001/1002): encoded NetBIOS names, datagrams carrying SMB mailslots (NetBIOS.SMBv1); the decoded name.',
   dissect(ctx: DissectContext): Verdict {

@@ -26,6 +26,7 @@ export const dissector: Dissector = {
   on: On.Udp,
   budget: 2,
   udpFirstBytes: [0x32], // magic 32 AB 98 64
+  udpFirstPacket: { short: [] }, // MIN_LEN 16
   fields: [],
   doc: 'Nintendo Pia peer-to-peer packets: magic 32 AB 98 64 and a known encryption/version byte (NintendoClients wiki).',
   dissect(ctx: DissectContext): Verdict {

@@ -22,6 +22,7 @@ export const dissector: Dissector = {
   udpPorts: [8000],
   budget: 2,
   udpFirstBytes: [0x02], // start flag
+  udpFirstPacket: { short: [0x02] }, // 12 bytes and more
   fields: [],
   doc: 'OICQ (Tencent QQ over UDP): 0x02 ... 0x03 framing with version, command and QQ number header (Wireshark OICQ dissector).',
   dissect(ctx: DissectContext): Verdict {

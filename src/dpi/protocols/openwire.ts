@@ -18,6 +18,7 @@ export const dissector: Dissector = {
   tcpPorts: [61616],
   budget: 2,
   tcpFirstBytes: [0x00], // 32-bit size <= 1 MiB
+  tcpFirstPacket: { short: [] }, // 17 bytes and more
   fields: [],
   doc: 'ActiveMQ OpenWire WIREFORMAT_INFO: size prefix, type 1, magic "ActiveMQ", protocol version.',
   dissect(ctx: DissectContext): Verdict {

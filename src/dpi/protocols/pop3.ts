@@ -108,6 +108,7 @@ export const dissector: Dissector = {
   tcpPorts: [110],
   budget: 24,
   tcpFirstBytes: [0x2b, 0x2d, [0x41, 0x5a], [0x61, 0x7a]], // '+'OK, '-'ERR, command letters
+  tcpFirstPacket: { short: [0x2b, 0x2d, [0x41, 0x5a], [0x61, 0x7a]] }, // a line without its end is Continue
   stream: true,
   fields: ['server_banner', 'username', ...STARTTLS_FIELDS],
   doc: 'POP3 (RFC 1939): +OK greeting and POP3 commands on any port; banner, USER/APOP/AUTH PLAIN user; STLS followed by TLS as POPS.',

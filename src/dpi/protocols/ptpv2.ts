@@ -27,7 +27,7 @@ export const dissector: Dissector = {
   budget: 2,
   udpFirstBytes: FIRST_BYTES,
   // versionPTP 2; flags' reserved bits clear.
-  udpFirstPacket: { minLen: 34, bytes: [[1, byteValues((b) => (b & 0x0f) === 2)], [6, byteValues((b) => (b & 0x18) === 0)], [7, [[0, 0x7f]]]] },
+  udpFirstPacket: { minLen: 34, short: [], bytes: [[1, byteValues((b) => (b & 0x0f) === 2)], [6, byteValues((b) => (b & 0x18) === 0)], [7, [[0, 0x7f]]]] },
   fields: [],
   doc: 'IEEE 1588 PTPv2 header over UDP: valid messageType, versionPTP 2, messageLength equal to the datagram.',
   dissect(ctx: DissectContext): Verdict {

@@ -51,6 +51,7 @@ export const dissector: Dissector = {
   on: On.Tcp,
   budget: 4,
   tcpFirstBytes: [[0x01, 0x06]], // 64-bit LE handshake version 1, message type 1..6
+  tcpFirstPacket: { short: [] }, // a message is 24 bytes and more, the handshake 32
   fields: [],
   doc: 'Canonical (C) Raft TCP transport: handshake (version 1, server id, padded "host:port" address) or two messages whose 64-bit type/length headers fit their segments.',
   dissect(ctx: DissectContext): Verdict {

@@ -18,6 +18,8 @@ export const dissector: Dissector = {
   budget: 1,
   tcpFirstBytes: [0x4d], // 'M'GLNDD_
   udpFirstBytes: [0x4d],
+  tcpFirstPacket: { short: [0x4d] }, // 11 bytes and more
+  udpFirstPacket: { short: [0x4d] },
   fields: [],
   doc: 'RIPE Atlas (Magellan) probes: "MGLNDD_<address>_<port>" payloads.',
   dissect(ctx: DissectContext): Verdict {

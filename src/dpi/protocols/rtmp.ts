@@ -30,6 +30,7 @@ export const dissector: Dissector = {
   tcpPorts: [1935],
   budget: 12,
   tcpFirstBytes: [0x03, 0x06, 0x08, 0x09], // C0/S0 version
+  tcpFirstPacket: { short: [0x03, 0x06, 0x08, 0x09] }, // Continue until the 1537 bytes
   stream: true,
   fields: [],
   doc: 'RTMP handshake: version byte (3, or 6/8/9 for RTMPE) and 1536-byte C1/S1 in both directions (RTMP specification 5.2).',

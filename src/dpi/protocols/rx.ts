@@ -35,7 +35,7 @@ export const dissector: Dissector = {
   id: P.RX,
   on: On.Udp,
   budget: 6,
-  udpFirstPacket: { minLen: HEADER },
+  udpFirstPacket: { minLen: HEADER, short: [] },
   fields: [],
   doc: 'AFS RX: 28-byte RX headers (type 1-13, known flags, security index 0-3) in both directions naming the same epoch and connection id.',
   dissect(ctx: DissectContext): Verdict {

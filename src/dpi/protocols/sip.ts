@@ -115,6 +115,7 @@ export const dissector: Dissector = {
   // UDP: CR/LF/NUL keep-alives, TURN ChannelData 0x40-0x7F, letters (methods, 'SIP/2.0', garbled datagrams kept).
   // TCP: any (a first segment without LF is Continue).
   udpFirstBytes: [0x00, 0x0a, 0x0d, [0x40, 0x7f]],
+  udpFirstPacket: { short: [0x00, 0x0a, 0x0d, [0x40, 0x7f]] }, // keep-alives, ChannelData, letters (Continue)
   stream: true,
   fields: ['user_agent', 'sip_from', 'sip_to'],
   doc: 'SIP (RFC 3261) over UDP and TCP: request lines with sip:/sips:/tel: URIs and SIP/2.0 status lines on any port; User-Agent, From, To.',

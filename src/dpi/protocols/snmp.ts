@@ -131,6 +131,7 @@ export const dissector: Dissector = {
   udpPorts: [161, 162],
   budget: 2,
   udpFirstBytes: [0x30], // BER SEQUENCE
+  udpFirstPacket: { short: [0x30] }, // a small v1 Trap fits
   fields: [],
   doc: 'SNMP v1/v2c/v3 (RFC 1157/1901/3412/3416) messages in BER on UDP; Error Code risk on error responses.',
   dissect(ctx: DissectContext): Verdict {

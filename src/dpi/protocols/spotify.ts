@@ -15,7 +15,7 @@ export const dissector: Dissector = {
   on: On.Udp,
   budget: 1,
   udpFirstBytes: [0x53], // 'S'potUdp0
-  udpFirstPacket: { bytes: [[1, [0x70]], [2, [0x6f]], [3, [0x74]], [4, [0x55]], [5, [0x64]], [6, [0x70]], [7, [0x30]]] }, // "potUdp0"
+  udpFirstPacket: { bytes: [[1, [0x70]], [2, [0x6f]], [3, [0x74]], [4, [0x55]], [5, [0x64]], [6, [0x70]], [7, [0x30]]], short: [0x53] }, // "potUdp0"; 12 bytes and more
   fields: [],
   doc: 'Spotify LAN discovery: UDP datagrams starting with "SpotUdp0".',
   dissect(ctx: DissectContext): Verdict {

@@ -49,6 +49,7 @@ export const dissector: Dissector = {
   tcpPorts: [61613],
   budget: 4,
   tcpFirstBytes: [0x43, 0x45, 0x4d, 0x53], // 'C'ONNECT(ED), 'E'RROR, 'M'ESSAGE, 'S'TOMP/SEND/SUBSCRIBE
+  tcpFirstPacket: { short: [0x43, 0x45, 0x4d, 0x53] }, // an incomplete frame is Continue
   stream: true,
   fields: ['username'],
   doc: 'STOMP 1.x: CONNECT/STOMP/CONNECTED (and SEND/SUBSCRIBE/MESSAGE) frames with header lines on any port; login name.',

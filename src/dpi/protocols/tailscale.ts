@@ -15,6 +15,7 @@ export const dissector: Dissector = {
   udpPorts: [41641],
   budget: 1,
   udpFirstBytes: [0x54], // 'T'S magic
+  udpFirstPacket: { short: [] }, // 78 bytes and more
   fields: [],
   doc: 'Tailscale DISCO messages: "TS\\u{1F4AC}" magic, sender key, nonce, sealed box.',
   dissect(ctx: DissectContext): Verdict {

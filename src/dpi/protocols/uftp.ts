@@ -19,6 +19,7 @@ export const dissector: Dissector = {
   udpPorts: [1044],
   budget: 2,
   udpFirstBytes: [0x40, 0x50], // version 4, 5
+  udpFirstPacket: { short: [] }, // 20 bytes and more
   fields: [],
   doc: 'UFTP v4/v5 common header (version 0x40/0x50, function 1..21) with the message header repeating the function and fitting the datagram.',
   dissect(ctx: DissectContext): Verdict {

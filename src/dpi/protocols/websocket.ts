@@ -42,6 +42,7 @@ export const dissector: Dissector = {
   on: On.Tcp,
   budget: 2,
   tcpFirstBytes: [0x01, 0x02, 0x81, 0x82, 0x88, 0x89, 0x8a], // FIN bit, RSV 0, opcode text/binary (close/ping/pong need FIN)
+  tcpFirstPacket: { short: [0x01, 0x02, 0x81, 0x82, 0x88, 0x89, 0x8a] }, // frames of 2 bytes and more
   weak: true,
   fields: [],
   doc: 'WebSocket frames (RFC 6455) without the HTTP handshake (weak): a first segment that is exactly one well-formed frame.',

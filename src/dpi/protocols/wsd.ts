@@ -21,6 +21,7 @@ export const dissector: Dissector = {
   udpPorts: [3702],
   budget: 1,
   udpFirstBytes: [0x09, 0x0a, 0x0d, 0x20, 0x3c, 0xef], // white space, '<', UTF-8 BOM
+  udpFirstPacket: { short: [] }, // the namespace alone is 40 bytes
   fields: [],
   doc: 'WS-Discovery (OASIS, SOAP over UDP): XML datagrams naming the WS-Discovery namespace.',
   dissect(ctx: DissectContext): Verdict {

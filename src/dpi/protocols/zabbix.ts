@@ -20,6 +20,7 @@ export const dissector: Dissector = {
   tcpPorts: [10050, 10051],
   budget: 2,
   tcpFirstBytes: [0x5a], // 'Z'BXD
+  tcpFirstPacket: { short: [0x5a] }, // the 13-byte header
   fields: [],
   doc: 'Zabbix protocol header: "ZBXD", flags (0x01 set, only 0x01/0x02/0x04), data and reserved lengths consistent with the segment.',
   dissect(ctx: DissectContext): Verdict {

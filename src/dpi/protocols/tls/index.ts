@@ -29,6 +29,7 @@ export const tls: Dissector = {
   budget: 16,
   // Record content types: change_cipher_spec, alert, handshake, application_data.
   tcpFirstBytes: [[0x14, 0x17]],
+  tcpFirstPacket: { short: [[0x14, 0x17]] }, // a partial record header is Continue
   stream: true,
   fields: FIELDS,
   doc: 'TLS records and handshake (RFC 8446/5246) on any port: ClientHello/ServerHello metadata, JA3/JA3S/JA4, server certificate; SMTPS/IMAPS/POPS/FTPS on their ports.',
@@ -44,6 +45,7 @@ export const dtls: Dissector = {
   budget: 16,
   // Record content types 20-23, or a STUN message (WebRTC) before the handshake.
   udpFirstBytes: [0x00, 0x01, [0x14, 0x17]],
+  udpFirstPacket: { short: [[0x14, 0x17]] }, // 13-byte record header (STUN is 20 bytes and more)
   fields: FIELDS,
   doc: 'DTLS records and handshake (RFC 6347/9147) with fragment reassembly: ClientHello/ServerHello metadata, JA3/JA3S/JA4, server certificate.',
   dissect(ctx: DissectContext): Verdict {
