@@ -1,7 +1,7 @@
 /**
  * Writing JSON pieces as bytes straight into an output buffer: ASCII
- * constants, unsigned integers, IPv4 addresses from their 32-bit word,
- * plain ASCII strings and base64 (RFC 4648, 4). Each function takes
+ * constants, unsigned integers, IPv4 and IPv6 addresses from their 32-bit
+ * words and base64 (RFC 4648, 4). Each function takes
  * the buffer and a position and returns the position after what it wrote; the
  * caller has made room (LineOutput.ensure). Nothing here allocates for ASCII
  * data.
@@ -61,9 +61,61 @@ export function putIpv4(buf: Buffer, p: number, w: number): number {
   return putSmall(buf, p, w & 255);
 }
 
-/** A string of printable ASCII with nothing to escape, written without quotes. */
-export function putPlain(buf: Buffer, p: number, s: string): number {
-  for (let i = 0; i < s.length; i++) buf[p++] = s.charCodeAt(i);
+const HEX = ascii('0123456789abcdef');
+
+/** A 16-bit group in lower-case hex without leading zeros. */
+function putHex16(buf: Buffer, p: number, g: number): number {
+  if (g >= 0x1000) buf[p++] = HEX[g >>> 12];
+  if (g >= 0x100) buf[p++] = HEX[(g >>> 8) & 15];
+  if (g >= 0x10) buf[p++] = HEX[(g >>> 4) & 15];
+  buf[p++] = HEX[g & 15];
+  return p;
+}
+
+function group(a: Int32Array, off: number, i: number): number {
+  const w = a[off + (i >>> 1)];
+  return (i & 1) === 0 ? (w >>> 16) & 0xffff : w & 0xffff;
+}
+
+/**
+ * An IPv6 address held as four 32-bit words at a[off], in the text form of
+ * flow/address.ts ipv6ToString (RFC 5952): lower case, the longest run of two
+ * or more zero groups compressed (leftmost on ties), IPv4-mapped addresses
+ * with a dotted tail.
+ */
+export function putIpv6(buf: Buffer, p: number, a: Int32Array, off: number): number {
+  let bestStart = -1;
+  let bestLen = 0;
+  for (let i = 0; i < 8; ) {
+    if (group(a, off, i) !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && group(a, off, j) === 0) j++;
+    if (j - i > bestLen && j - i >= 2) {
+      bestStart = i;
+      bestLen = j - i;
+    }
+    i = j;
+  }
+  if (bestStart === 0 && bestLen === 5 && group(a, off, 5) === 0xffff) {
+    buf[p++] = 58;
+    buf[p++] = 58;
+    p = putHex16(buf, p, 0xffff);
+    buf[p++] = 58;
+    return putIpv4(buf, p, a[off + 3]);
+  }
+  for (let i = 0; i < 8; i++) {
+    if (i === bestStart) {
+      buf[p++] = 58;
+      buf[p++] = 58;
+      i += bestLen - 1;
+      continue;
+    }
+    if (i > 0 && i !== bestStart + bestLen) buf[p++] = 58;
+    p = putHex16(buf, p, group(a, off, i));
+  }
   return p;
 }
 
