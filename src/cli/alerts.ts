@@ -6,15 +6,36 @@
  * --alert-webhook). Alerting runs when the file has an alerts: section that
  * is not `enabled: false`, or when an alert flag is given. Also: what
  * --print-config shows of the alerts (secrets hidden, the flags as a
- * comment).
+ * comment). The alerting modules (the section's checker, the detectors and
+ * the notifiers) are loaded only when the file or a flag asks for alerts.
  */
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type { AlertFlags } from '../detect/alerting';
-import { applyAlertFlags } from '../detect/alerting';
-import { parseAlertsConfig, redactAlertsSection, type AlertsConfig } from '../detect/rules-config';
+import type { AlertsConfig } from '../detect/rules-config';
 import { finish } from '../config/load';
 import type { FlowtapConfig } from '../config/types';
 import type { Env } from './sinks';
+
+type RulesConfigModule = typeof import('../detect/rules-config');
+type AlertingModule = typeof import('../detect/alerting');
+
+let rulesConfig: RulesConfigModule | undefined;
+
+/** The alerts: section's checker, loaded on first use. */
+function rulesConfigModule(): RulesConfigModule {
+  rulesConfig ??= require('../detect/rules-config') as RulesConfigModule;
+  return rulesConfig;
+}
+
+/** The alerting stack (detectors, notifiers: createAlerting), loaded on first use: only a run with alerting needs it. */
+export function alertingModule(): AlertingModule {
+  return require('../detect/alerting') as AlertingModule;
+}
+
+/** The problems of an alerts: section (an AlertsConfigError, which only alertsConfigOf throws); undefined for any other error. */
+export function alertsConfigProblems(err: unknown): readonly string[] | undefined {
+  return rulesConfig !== undefined && err instanceof rulesConfig.AlertsConfigError ? err.problems : undefined;
+}
 
 export function anyAlertFlag(f: AlertFlags): boolean {
   return Object.values(f).some((v) => v !== undefined);
@@ -39,8 +60,8 @@ function whereIn(cfg: FlowtapConfig): (path: string[]) => string | undefined {
 export function alertsConfigOf(cfg: FlowtapConfig, flags: AlertFlags, env: Env): AlertsConfig | null {
   if (cfg.alerts === undefined && !anyAlertFlag(flags)) return null;
   const baseDir = cfg.file !== undefined ? dirname(resolve(cfg.file)) : process.cwd();
-  const fromFile = cfg.alerts !== undefined ? parseAlertsConfig(cfg.alerts, whereIn(cfg), { baseDir, env }) : undefined;
-  const ac = applyAlertFlags(fromFile, flags);
+  const fromFile = cfg.alerts !== undefined ? rulesConfigModule().parseAlertsConfig(cfg.alerts, whereIn(cfg), { baseDir, env }) : undefined;
+  const ac = alertingModule().applyAlertFlags(fromFile, flags);
   if (!ac.enabled) return null;
   // Relative paths in the file are relative to its directory, as everywhere in it.
   ac.notify = { ...ac.notify, file: ac.notify.file.map((f) => (f.path === '-' || isAbsolute(f.path) ? f : { ...f, path: resolve(baseDir, f.path) })) };
@@ -50,7 +71,7 @@ export function alertsConfigOf(cfg: FlowtapConfig, flags: AlertFlags, env: Env):
 /** The configuration as --print-config shows it: alert secrets hidden too. */
 export function printable(cfg: FlowtapConfig): FlowtapConfig {
   if (cfg.alerts === undefined) return cfg;
-  return finish({ ...cfg, alerts: redactAlertsSection(cfg.alerts) }, cfg.file, (p) => cfg.where(p));
+  return finish({ ...cfg, alerts: rulesConfigModule().redactAlertsSection(cfg.alerts) }, cfg.file, (p) => cfg.where(p));
 }
 
 /** A YAML comment naming the alert flags given (they adjust the alerts: section when flowtap runs); undefined when none. */

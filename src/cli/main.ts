@@ -4,12 +4,13 @@
  * or live capture from network interfaces: live.ts), runs the probe
  * over them (on this thread, or with -n N in N worker threads behind a
  * dispatcher: src/workers/) and writes the records (JSON Lines or text, network sinks),
- * with alerting when the configuration or a flag asks for it; prints
- * end-of-run statistics, one line per network sink and the alert figures,
- * on stderr unless -q. SIGINT/SIGTERM stop reading: the flows still open are
- * exported and the sinks drained or persisted; a second signal cuts the
- * drain short. The logger, the metrics endpoint and SIGHUP (reload the
- * lists) are service.ts. Maps typed errors to exit codes (see helpText()).
+ * with alerting when the configuration or a flag asks for it (its modules
+ * are loaded only then); prints end-of-run statistics, one line per network
+ * sink and the alert figures, on stderr unless -q. SIGINT/SIGTERM stop
+ * reading: the flows still open are exported and the sinks drained or
+ * persisted; a second signal cuts the drain short. The logger, the
+ * metrics endpoint and SIGHUP (reload the lists) are service.ts. Maps typed
+ * errors to exit codes (see helpText()).
  */
 import { existsSync, mkdirSync, readFileSync, writeSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
@@ -17,7 +18,7 @@ import { join } from 'node:path';
 import { parseArgs, helpText, NO_INPUT, CliOptions } from './args';
 import { cliOverrides } from './overrides';
 import { planOf, type RunPlan } from './plan';
-import { alertFlagsComment, alertsConfigOf, printable } from './alerts';
+import { alertFlagsComment, alertingModule, alertsConfigOf, alertsConfigProblems, printable } from './alerts';
 import { LiveCapture, type CaptureLine } from './live';
 import { RunService } from './service';
 import { ConfigError, configToYaml, defaultConfig, loadConfig } from '../config/load';
@@ -36,8 +37,8 @@ import { TextSink } from '../export/text';
 import { TeeSink } from '../export/tee-sink';
 import type { RecordSink } from '../export/sink';
 import { SinkError, type SinkLog } from '../export/sinks/transport';
-import { createAlerting, alertingSummaryLines, type Alerting, type AlertingSummary } from '../detect/alerting';
-import { AlertsConfigError, type AlertsConfig } from '../detect/rules-config';
+import type { Alerting, AlertingSummary } from '../detect/alerting';
+import type { AlertsConfig } from '../detect/rules-config';
 import { CaptureError, ExitCode, FlowtapError, UsageError } from '../util/errors';
 import type { InterfaceCaptureStats } from '../capture/live-source';
 import { formatCount } from '../util/format';
@@ -106,8 +107,9 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
       }
     }
   } catch (err) {
-    if (err instanceof ConfigError || err instanceof AlertsConfigError) {
-      for (const p of err.problems) say(p);
+    const problems = err instanceof ConfigError ? err.problems : alertsConfigProblems(err);
+    if (problems !== undefined) {
+      for (const p of problems) say(p);
       return ExitCode.Usage;
     }
     if (err instanceof UsageError) {
@@ -394,7 +396,7 @@ async function startAlerting(opts: CliOptions, plan: RunPlan, cfg: AlertsConfig)
   let alertSinks: AlertSinks | null = null;
   try {
     const log = sinkLog(plan.quiet);
-    const alerting = createAlerting(cfg, { ...(opts.alertFlags.alerts !== undefined ? { alertsFile: opts.alertFlags.alerts } : {}), log });
+    const alerting = alertingModule().createAlerting(cfg, { ...(opts.alertFlags.alerts !== undefined ? { alertsFile: opts.alertFlags.alerts } : {}), log });
     const sinks = new AlertSinks(plan.specs, plan.delivery, log);
     if (sinks.size > 0) {
       alertSinks = sinks;
@@ -572,7 +574,7 @@ function printStats(input: string, s: ProbeSummary, seconds: number, asJson: boo
   for (const l of capture?.lines ?? []) lines.push(`  ${l.message}`);
   for (const r of sinks) lines.push(`  ${sinkLine(r)}`);
   if (alerts !== null) {
-    for (const l of alertingSummaryLines(alerts.summary)) lines.push(`  ${l}`);
+    for (const l of alertingModule().alertingSummaryLines(alerts.summary)) lines.push(`  ${l}`);
     for (const r of alerts.sinks) lines.push(`    ${sinkLine(r, 'alert')}`);
   }
   process.stderr.write(lines.map((l, i) => (i === 0 ? `flowtap: ${l}` : l)).join('\n') + '\n');

@@ -4,18 +4,21 @@
  * schema in sections.ts and returns the typed FlowtapConfig with every
  * default applied. Every mistake becomes one line "file:line:col: key.path:
  * problem", and all of them are thrown together in one ConfigError
- * (a UsageError with code E_CONFIG: exit code 2). docs/config.md is the
+ * (a UsageError with code E_CONFIG: exit code 2). Without a file, the same
+ * schema gives the defaults without parsing anything: the YAML parser is
+ * loaded only for a file (or --print-config). docs/config.md is the
  * reference of the keys.
  */
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { inspect } from 'node:util';
-import { isMap, LineCounter, parseDocument, stringify, YAMLError } from 'yaml';
+import type { YAMLError } from 'yaml';
 import { UsageError } from '../util/errors';
-import { Checker, INVALID, offsetOf } from './schema';
+import { Checker, INVALID, offsetOf, type YNode } from './schema';
 import { CONFIG_SPEC, keyElsewhere } from './sections';
 import type { Env } from './secrets';
 import type { ConfigData, FlowtapConfig } from './types';
+import { isMap, yaml } from './yaml';
 
 /** Every problem of a configuration file, one line each ("file:line:col: key.path: problem"). */
 export class ConfigError extends UsageError {
@@ -56,15 +59,7 @@ export function loadConfig(path: string, opts: LoadOptions = {}): FlowtapConfig 
 
 /** Checks configuration text; `file` is the name messages use. */
 export function parseConfig(text: string, file: string, opts: ParseOptions = {}): FlowtapConfig {
-  return check(text, file, opts, true);
-}
-
-/** The configuration without a file: what flowtap uses when -c is not given. */
-export function defaultConfig(): FlowtapConfig {
-  return check('', '(defaults)', {}, false);
-}
-
-function check(text: string, file: string, opts: ParseOptions, fromFile: boolean): FlowtapConfig {
+  const { LineCounter, parseDocument } = yaml();
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, keepSourceTokens: true, uniqueKeys: true, version: '1.2' });
   const place = (offset: number): string => {
@@ -75,7 +70,21 @@ function check(text: string, file: string, opts: ParseOptions, fromFile: boolean
   if (yamlProblems.length) throw new ConfigError(sorted(yamlProblems));
 
   const c = new Checker(doc, opts.env ?? process.env, opts.baseDir ?? process.cwd(), keyElsewhere);
-  const root = c.deref(doc.contents, { path: [], offset: 0 });
+  const data = check(c.deref(doc.contents, { path: [], offset: 0 }), c, place);
+  return finish(data, file, (path) => {
+    const node = doc.getIn(path, true);
+    return node && typeof node === 'object' && 'range' in node ? place(offsetOf(node) ?? 0) : undefined;
+  });
+}
+
+/** The configuration without a file: what flowtap uses when -c is not given (the schema's defaults, as for an empty file, without parsing one). */
+export function defaultConfig(): FlowtapConfig {
+  const c = new Checker(undefined, process.env, process.cwd(), keyElsewhere);
+  return finish(check(null, c, () => '(defaults):1:1'));
+}
+
+/** Checks the document's root (null: nothing given, every default) against the schema; throws ConfigError listing every problem. */
+function check(root: YNode | null | undefined, c: Checker, place: (offset: number) => string): ConfigData {
   let data: ConfigData | typeof INVALID = INVALID;
   if (root && !isMap(root)) {
     c.report({ path: [], offset: offsetOf(root) ?? 0 }, `expected a mapping of sections (${Object.keys(CONFIG_SPEC.fields).join(', ')})`);
@@ -86,11 +95,7 @@ function check(text: string, file: string, opts: ParseOptions, fromFile: boolean
     const lines = c.problems.map((p) => ({ offset: p.offset, line: `${place(p.offset)}: ${p.path ? `${p.path}: ` : ''}${p.message}` }));
     throw new ConfigError(sorted(lines));
   }
-  if (!fromFile) return finish(data);
-  return finish(data, file, (path) => {
-    const node = doc.getIn(path, true);
-    return node && typeof node === 'object' && 'range' in node ? place(offsetOf(node) ?? 0) : undefined;
-  });
+  return data;
 }
 
 function sorted(ps: { offset: number; line: string }[]): string[] {
@@ -123,5 +128,5 @@ export function finish(data: ConfigData, file?: string, where: FlowtapConfig['wh
 
 /** The configuration as YAML with every secret hidden (what --print-config prints); loading it gives the same configuration when its secrets come from ${env:...}/${file:...}. */
 export function configToYaml(cfg: FlowtapConfig): string {
-  return stringify(cfg.redacted(), { lineWidth: 0 });
+  return yaml().stringify(cfg.redacted(), { lineWidth: 0 });
 }

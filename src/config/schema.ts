@@ -4,8 +4,10 @@
  * specs (scalars.ts: str, int, port, bool, oneOf, size, duration, url, host,
  * path, pem ...; here: list, map, anyMapping); checking a node returns the
  * typed value and records a Problem (source offset, key path, message) for
- * every mistake, so all of them can be reported at once. Specs also turn a value back into its YAML
- * form (dump), which gives the redacted view and `--print-config`.
+ * every mistake, so all of them can be reported at once; checking no node at
+ * all (no file: a Checker without a document) gives every default. Specs
+ * also turn a value back into its YAML form (dump), which gives the
+ * redacted view and `--print-config`.
  *
  * Rules every spec follows: a string value may hold ${env:...}/${file:...}
  * references (resolved first, see secrets.ts); secret specs never echo the
@@ -13,8 +15,9 @@
  * empty means "all defaults"); aliases are followed, `<<` merge keys are
  * honoured, and the number of nodes visited is bounded (alias bombs).
  */
-import { isAlias, isMap, isScalar, isSeq, Document, Node, Scalar, YAMLMap, YAMLSeq } from 'yaml';
+import type { Document, Node, Scalar, YAMLMap, YAMLSeq } from 'yaml';
 import { Env, resolveRefs, SecretOrigin } from './secrets';
+import { isAlias, isMap, isScalar, isSeq } from './yaml';
 
 export type Path = readonly (string | number)[];
 
@@ -50,13 +53,20 @@ export class Checker {
   private exhausted = false;
 
   constructor(
-    readonly doc: Document.Parsed,
+    /** The parsed file; undefined when there is none (the defaults: no nodes to check). */
+    readonly doc: Document.Parsed | undefined,
     readonly env: Env,
     /** Directory relative paths (and ${file:...}) are resolved against. */
     readonly baseDir: string,
     /** Suggests where an unknown key at `path` belongs when no sibling is close ("input.filter"). */
     readonly keyHint?: (key: string, path: Path) => string | undefined,
   ) {}
+
+  /** The document the nodes come from (a node exists only when there is one). */
+  document(): Document.Parsed {
+    if (this.doc === undefined) throw new Error('a YAML node without its document');
+    return this.doc;
+  }
 
   report(at: Where, message: string): void {
     this.problems.push({ offset: at.offset, path: pathText(at.path), message });
@@ -74,7 +84,7 @@ export class Checker {
     }
     let n = node;
     for (let hops = 0; isAlias(n); hops++) {
-      const target = hops < 64 ? n.resolve(this.doc) : undefined;
+      const target = hops < 64 ? n.resolve(this.document()) : undefined;
       if (!target) {
         this.report(at, `unknown alias *${n.source} (an anchor &${n.source} must come before it)`);
         return undefined;
@@ -253,7 +263,7 @@ export function anyMapping(): Spec<Record<string, unknown>> {
         return INVALID;
       }
       try {
-        return node.toJS(c.doc, { maxAliasCount: 1000 }) as Record<string, unknown>;
+        return node.toJS(c.document(), { maxAliasCount: 1000 }) as Record<string, unknown>;
       } catch {
         c.report(at, 'cannot be read (aliases nested too deeply?)');
         return INVALID;

@@ -4,7 +4,6 @@
  * keys (conflicts, keys that need others). docs/config.md and
  * config/flowtap.example.yaml document exactly these keys (a test checks).
  */
-import { isMap, isSeq } from 'yaml';
 import { DEFAULT_MAX_FLOWS, DEFAULT_TIMEOUTS } from '../flow/expiry';
 import { DEFAULT_DRAIN_TIMEOUT_MS } from '../export/export-sink';
 import { DEFAULT_MAX_SPOOL_BYTES, DEFAULT_MEMORY_RECORDS } from '../export/sinks/delivery';
@@ -14,6 +13,7 @@ import {
 import { bool, duration, host, int, isHost, oneOf, path, pem, pemSecret, port, seconds, secret, secretFile, size, str, url } from './scalars';
 import type { Secret } from './secrets';
 import type { ConfigData, OutputConfig, OutputType, StdoutOutput } from './types';
+import { isMap, isSeq } from './yaml';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;

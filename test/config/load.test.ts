@@ -6,8 +6,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { ConfigError, defaultConfig, loadConfig } from '../../src/config/load';
+import { ConfigError, configToYaml, defaultConfig, loadConfig, parseConfig } from '../../src/config/load';
 import { DEFAULT_MAX_FLOWS, DEFAULT_TIMEOUTS } from '../../src/flow/expiry';
 import type { ClickHouseOutput, FluentdOutput } from '../../src/config/types';
 import { load, problem, problems, tempDir, writeFiles } from './helpers';
@@ -31,6 +32,32 @@ test('an empty file or one with only comments is the defaults', () => {
   assert.equal(JSON.stringify(load('')), d);
   assert.equal(JSON.stringify(load('# nothing yet\n')), d);
   assert.equal(JSON.stringify(load('outputs:\n')), d);
+});
+
+test('defaults without a file are exactly an empty file\'s (one schema), and they load no YAML parser', () => {
+  const d = defaultConfig();
+  for (const text of ['', '# empty\n', '---\n']) {
+    const p = parseConfig(text, 'x.yaml');
+    assert.deepStrictEqual(d, p, JSON.stringify(text));
+    assert.equal(JSON.stringify({ ...d }), JSON.stringify({ ...p }), 'same keys in the same order');
+    assert.equal(configToYaml(d), configToYaml(p));
+  }
+  assert.equal(d.file, undefined);
+  assert.equal(d.where(['input']), undefined);
+  const code = [
+    `const load = require(${JSON.stringify(join(__dirname, '..', '..', 'src', 'config', 'load.js'))});`,
+    'const d = load.defaultConfig();',
+    "const yaml = Object.keys(require.cache).filter((p) => /[\\\\/]node_modules[\\\\/]yaml[\\\\/]/.test(p)).length;",
+    "load.parseConfig('workers: 2\\n', 'x.yaml');",
+    "const after = Object.keys(require.cache).filter((p) => /[\\\\/]node_modules[\\\\/]yaml[\\\\/]/.test(p)).length;",
+    'process.stdout.write(JSON.stringify({ workers: d.workers, yaml, after }));',
+  ].join('\n');
+  const r = spawnSync(process.execPath, ['-e', code], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout) as { workers: number; yaml: number; after: number };
+  assert.equal(out.workers, 1);
+  assert.equal(out.yaml, 0, 'defaultConfig() loads no module of the yaml package');
+  assert.ok(out.after > 10, 'parsing a file loads it (the check above would see it)');
 });
 
 test('values: units, camelCase names, lists given as one value, paths relative to the file', () => {
