@@ -33,7 +33,8 @@ bash bench/build-input.sh
 # --- the contenders ----------------------------------------------------------
 names=() cmds=()
 if [[ -f dist/cli.js ]]; then
-  names+=(flowtap); cmds+=("node dist/cli.js -r $pcap --format jsonl -w /dev/null -q")
+  # Run as the flowtap bin runs: the file itself, so its shebang's node flags apply (src/cli.ts).
+  names+=(flowtap); cmds+=("dist/cli.js -r $pcap --format jsonl -w /dev/null -q")
 else
   log "dist/cli.js does not exist (the CLI is not written yet?): skipping flowtap"
 fi

@@ -1,6 +1,6 @@
 /**
- * The flowtap command as users run it (`node dist/cli.js`, a child process):
- * help and version, usage errors (exit 2, one line naming the option), input
+ * The flowtap command as users run it (`node dist/cli.js`, a child process,
+ * and the bin file itself): help and version, usage errors (exit 2, one line naming the option), input
  * errors (exit 1 naming the file; a truncated capture still writes the flows
  * read before the cut), output errors (exit 3), statistics on stderr and -q,
  * -w, -v 1/2 text lines, standard input, gzip, playlists, several inputs,
@@ -9,8 +9,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { copyFileSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { OPTIONS } from '../../src/cli/args';
 import { pcapFile, PcapRecord } from '../capture/helpers';
@@ -54,6 +54,16 @@ test('--version prints the package version', () => {
   assert.equal(r.code, 0);
   assert.equal(r.stdout, `flowtap ${version}\n`);
   assert.equal(r.stderr, '');
+});
+
+test('the bin runs as an executable file: its shebang starts node with one V8 platform thread, and the records are the same', () => {
+  assert.equal(readFileSync(CLI, 'latin1').split('\n')[0], '#!/usr/bin/env -S node --v8-pool-size=1');
+  assert.notEqual(statSync(CLI).mode & 0o111, 0, 'dist/cli.js is executable');
+  const env = { ...process.env, PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}` };
+  const r = spawnSync(CLI, ['-r', pcap('vxlan.pcap'), '-q'], { env, encoding: 'utf8', timeout: 30_000 });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout, flowtap(['-r', pcap('vxlan.pcap'), '-q']).stdout);
+  assert.ok(parseJsonl(r.stdout).length > 0);
 });
 
 test('an unknown flag exits 2 with one line naming it', () => {
