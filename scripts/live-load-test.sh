@@ -23,7 +23,7 @@
 #                     bench input lasts only a few seconds
 #   --capture-buffer  kernel capture buffer per interface (default flowtap's)
 #   --immediate       tcpdump --immediate-mode (--cmd runner only)
-#   --cmd cli|runner  capture with `node dist/cli.js -i` (default) or with
+#   --cmd cli|runner  capture with the flowtap bin, `dist/cli.js -i` (default), or with
 #                     test/capture/live-runner.js; both print --stats-json
 #                     with a "capture" array
 #   --keep-going      do not stop after two failing rates in a row
@@ -83,8 +83,8 @@ case "$cmd" in
     [[ "$workers" -eq 1 ]] || die "-n $workers: the runner is single-threaded; worker threads run in the flowtap command (--cmd cli)"
     ;;
   cli)
-    capture=(node "$here/dist/cli.js")
-    [[ -f "${capture[1]}" ]] || die "build first: npm run build"
+    capture=("$here/dist/cli.js")
+    [[ -x "${capture[0]}" ]] || die "build first: npm run build"
     ;;
   *) die "--cmd: expected runner or cli" ;;
 esac
