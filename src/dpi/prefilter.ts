@@ -78,18 +78,14 @@ export class FirstPacketFilter {
       this.ruleStart[i] = offsets.length;
       for (const [o, declared] of declaredBytes(d, on)) {
         const allowed = firstByteSet(declared);
-        if (o === 0) {
-          for (let b = 0; b < 256; b++) if (allowed[b] === 0) this.firstMasks[b * words + (i >>> 5)] |= 1 << (i & 31);
-        } else {
+        if (o === 0) leaveOut(this.firstMasks, words, i, allowed);
+        else {
           offsets.push(o);
           values.push(allowed);
         }
       }
       const p = declaredPacket(d, on);
-      if (p?.short !== undefined) {
-        const allowed = firstByteSet(p.short);
-        for (let b = 0; b < 256; b++) if (allowed[b] === 0) this.shortMasks[b * words + (i >>> 5)] |= 1 << (i & 31);
-      }
+      if (p?.short !== undefined) leaveOut(this.shortMasks, words, i, firstByteSet(p.short));
       this.minLen[i] = p?.minLen ?? 0;
       this.maxLen[i] = p?.maxLen ?? 0x7fffffff;
       this.ruled[i] = offsets.length > this.ruleStart[i] || p?.minLen !== undefined || p?.maxLen !== undefined ? 1 : 0;
@@ -104,18 +100,12 @@ export class FirstPacketFilter {
 
   /** Sets in ex the bit of every dissector whose first bytes leave out b, the first byte of a first packet. */
   excludeByFirstByte(ex: Uint32Array, b: number): void {
-    const words = this.words;
-    const masks = this.firstMasks;
-    const base = b * words;
-    for (let w = 0; w < words; w++) ex[w] |= masks[base + w];
+    orRow(ex, this.firstMasks, this.words, b);
   }
 
   /** The same for b, the first byte of a short first packet (1 to FIRST_BYTE_MIN_LEN - 1 bytes). */
   excludeShortByFirstByte(ex: Uint32Array, b: number): void {
-    const words = this.words;
-    const masks = this.shortMasks;
-    const base = b * words;
-    for (let w = 0; w < words; w++) ex[w] |= masks[base + w];
+    orRow(ex, this.shortMasks, this.words, b);
   }
 
   /** False when dissector i's rules (ruled[i] === 1) rule out the first packet buf[off, off + len), len >= FIRST_BYTE_MIN_LEN. */
@@ -128,4 +118,15 @@ export class FirstPacketFilter {
     }
     return true;
   }
+}
+
+/** Sets dissector i's bit in the mask row of every byte value `allowed` leaves out. */
+function leaveOut(masks: Uint32Array, words: number, i: number, allowed: Uint8Array): void {
+  for (let b = 0; b < 256; b++) if (allowed[b] === 0) masks[b * words + (i >>> 5)] |= 1 << (i & 31);
+}
+
+/** ex |= the mask row of byte value b. */
+function orRow(ex: Uint32Array, masks: Uint32Array, words: number, b: number): void {
+  const base = b * words;
+  for (let w = 0; w < words; w++) ex[w] |= masks[base + w];
 }
