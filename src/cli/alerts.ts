@@ -20,6 +20,7 @@ type RulesConfigModule = typeof import('../detect/rules-config');
 type AlertingModule = typeof import('../detect/alerting');
 
 let rulesConfig: RulesConfigModule | undefined;
+let alerting: AlertingModule | undefined;
 
 /** The alerts: section's checker, loaded on first use. */
 function rulesConfigModule(): RulesConfigModule {
@@ -29,7 +30,8 @@ function rulesConfigModule(): RulesConfigModule {
 
 /** The alerting stack (detectors, notifiers: createAlerting), loaded on first use: only a run with alerting needs it. */
 export function alertingModule(): AlertingModule {
-  return require('../detect/alerting') as AlertingModule;
+  alerting ??= require('../detect/alerting') as AlertingModule;
+  return alerting;
 }
 
 /** The problems of an alerts: section (an AlertsConfigError, which only alertsConfigOf throws); undefined for any other error. */
