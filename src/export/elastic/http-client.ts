@@ -175,7 +175,9 @@ export class EsHttp {
     const mod = this.url.secure ? https : http;
     return new Promise<EsReply>((resolve, reject) => {
       let settled = false;
+      // connected: the request can be sent (TCP up and, over https, TLS up); tcpUp: TCP alone.
       let connected = false;
+      let tcpUp = false;
       const req = mod.request({
         method,
         hostname: this.url.hostname,
@@ -200,16 +202,26 @@ export class EsHttp {
       const timer = setTimeout(() => {
         finish(connected
           ? new SinkError('E_SINK_TIMEOUT', `${where}: no answer to ${method} ${path} within ${this.timeoutMs} ms`)
-          : new SinkError('E_SINK_CONNECT', `${where}: could not connect within ${this.timeoutMs} ms`));
+          : tcpUp
+            // A peer that is not a TLS server may neither answer the ClientHello nor close: a TLS failure.
+            ? new SinkError('E_SINK_TLS', `${where}: TLS did not complete within ${this.timeoutMs} ms; check the URL scheme and port`)
+            : new SinkError('E_SINK_CONNECT', `${where}: could not connect within ${this.timeoutMs} ms`));
       }, this.timeoutMs);
       req.on('socket', (socket) => {
         if (!socket.connecting) {
           connected = true;
           return;
         }
+        const secure = this.url.secure;
         socket.once('connect', () => {
-          connected = true;
+          tcpUp = true;
+          if (!secure) connected = true;
         });
+        if (secure) {
+          socket.once('secureConnect', () => {
+            connected = true;
+          });
+        }
       });
       req.on('error', (e: NodeJS.ErrnoException) => {
         if (settled) return;

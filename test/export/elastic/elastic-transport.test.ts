@@ -342,6 +342,26 @@ test('a node that does not answer is E_SINK_TIMEOUT', async () => {
   assert.match(err.message, /300 ms/);
 });
 
+test('over https, a node that takes the connection but never completes the TLS handshake is E_SINK_TLS, not retried', async () => {
+  const sockets = new Set<net.Socket>();
+  const silent = net.createServer((s) => {
+    sockets.add(s);
+  });
+  await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+  try {
+    const { port } = silent.address() as AddressInfo;
+    const err = await sinkError(transport({ url: `https://127.0.0.1:${port}`, timeoutMs: 300, installTemplate: false }).send(records(1)));
+    assert.equal(err.code, 'E_SINK_TLS');
+    assert.equal(err.retryable, false);
+    assert.match(err.message, /TLS did not complete within 300 ms/);
+    const plain = await sinkError(transport({ url: `http://127.0.0.1:${port}`, timeoutMs: 300, installTemplate: false }).send(records(1)));
+    assert.equal(plain.code, 'E_SINK_TIMEOUT', 'over http the same peer is a node that does not answer');
+  } finally {
+    for (const s of sockets) s.destroy();
+    await new Promise((r) => silent.close(r));
+  }
+});
+
 test('close() rejects a send in flight and is idempotent; later sends reject', async () => {
   const es = await fake();
   const t = transport({ url: es.url, installTemplate: false });
