@@ -17,6 +17,8 @@
  * counters = 196 bytes per slot and column.
  */
 
+import { grown } from '../util/typed-grow';
+
 export const EXACT_VALUES = 16;
 export const BITMAP_BITS = 1024;
 const BITMAP_WORDS = BITMAP_BITS >>> 5;
@@ -52,14 +54,10 @@ export class DistinctColumn {
   static readonly BYTES_PER_SLOT = EXACT_VALUES * 4 + BITMAP_WORDS * 4 + 4;
 
   grow(cap: number): void {
-    const g = <T extends Int32Array | Uint16Array>(a: T, b: T): T => {
-      b.set(a);
-      return b;
-    };
-    this.exact = g(this.exact, new Int32Array(cap * EXACT_VALUES));
-    this.n = g(this.n, new Uint16Array(cap));
-    this.bitmap = g(this.bitmap, new Int32Array(cap * BITMAP_WORDS));
-    this.zeros = g(this.zeros, new Uint16Array(cap));
+    this.exact = grown(this.exact, cap * EXACT_VALUES);
+    this.n = grown(this.n, cap);
+    this.bitmap = grown(this.bitmap, cap * BITMAP_WORDS);
+    this.zeros = grown(this.zeros, cap);
     this.cap = cap;
   }
 

@@ -26,6 +26,7 @@ import { DistinctColumn } from './distinct';
 import { SourceIndex, SourceOwner } from './source-index';
 import { TopLabels } from './top-labels';
 import type { ScanConfig } from './rules-config';
+import { grown } from '../util/typed-grow';
 
 export const PORT_SCAN = 'port-scan';
 export const HOST_SWEEP = 'host-sweep';
@@ -76,21 +77,11 @@ export class ScanTracker implements SourceOwner {
   }
 
   grow(cap: number): void {
-    const f64 = (a: Float64Array): Float64Array => {
-      const b = new Float64Array(cap);
-      b.set(a);
-      return b;
-    };
-    const u32 = (a: Uint32Array): Uint32Array => {
-      const b = new Uint32Array(cap);
-      b.set(a);
-      return b;
-    };
-    this.windowStart = f64(this.windowStart);
-    this.flows = u32(this.flows);
-    this.attempts = u32(this.attempts);
-    this.failed = u32(this.failed);
-    this.lastAlert = f64(this.lastAlert);
+    this.windowStart = grown(this.windowStart, cap);
+    this.flows = grown(this.flows, cap);
+    this.attempts = grown(this.attempts, cap);
+    this.failed = grown(this.failed, cap);
+    this.lastAlert = grown(this.lastAlert, cap);
     const al = new Uint8Array(cap);
     al.set(this.alerted);
     this.alerted = al;

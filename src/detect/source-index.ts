@@ -12,6 +12,7 @@
 import { mix32 } from './distinct';
 import { insertIntoProbeTable, removeFromProbeTable } from '../util/probe-table';
 import { NIL, SlotList } from '../util/slot-list';
+import { grown } from '../util/typed-grow';
 
 export interface SourceOwner {
   /** The per-slot arrays must hold `cap` slots. */
@@ -137,13 +138,9 @@ export class SourceIndex {
   }
 
   private grow(cap: number): void {
-    const g = <T extends Int32Array | Uint8Array>(a: T, b: T): T => {
-      b.set(a);
-      return b;
-    };
-    this.addr = g(this.addr, new Int32Array(cap * 4));
-    this.ipVersion = g(this.ipVersion, new Uint8Array(cap));
-    this.hash = g(this.hash, new Int32Array(cap));
+    this.addr = grown(this.addr, cap * 4);
+    this.ipVersion = grown(this.ipVersion, cap);
+    this.hash = grown(this.hash, cap);
     this.order.grow(cap);
     let nb = 16;
     while (nb < cap * 2) nb *= 2;

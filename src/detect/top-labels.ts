@@ -9,6 +9,8 @@
  * bound (the evidence says "mostly Skype", not an audit).
  */
 
+import { grown } from '../util/typed-grow';
+
 export const TOP_LABELS = 4;
 
 export interface LabelCount {
@@ -25,14 +27,9 @@ export class TopLabels {
   static readonly BYTES_PER_SLOT = TOP_LABELS * 8 + 4;
 
   grow(cap: number): void {
-    const g = (a: Uint32Array, n: number): Uint32Array => {
-      const b = new Uint32Array(n);
-      b.set(a);
-      return b;
-    };
-    this.labels = g(this.labels, cap * TOP_LABELS);
-    this.counts = g(this.counts, cap * TOP_LABELS);
-    this.total = g(this.total, cap);
+    this.labels = grown(this.labels, cap * TOP_LABELS);
+    this.counts = grown(this.counts, cap * TOP_LABELS);
+    this.total = grown(this.total, cap);
   }
 
   clear(slot: number): void {

@@ -44,6 +44,7 @@ import { FINAL_RISKS, FinalRisk, finalRisks } from './risks';
 import { EndpointCache } from './endpoint-cache';
 import { Confidence, CONFIDENCE_NAMES } from './confidence';
 import { torLikeHost } from './classify/dga';
+import { grown } from '../util/typed-grow';
 
 export { Confidence, CONFIDENCE_NAMES };
 
@@ -219,15 +220,11 @@ export class DpiEngine {
   private grow(n: number): void {
     let cap = Math.max(this.cap, 1024);
     while (cap <= n) cap *= 2;
-    const g = <T extends Float64Array | Uint8Array | Uint16Array>(a: T, b: T): T => {
-      b.set(a);
-      return b;
-    };
-    this.flowIdOf = g(this.flowIdOf, new Float64Array(cap));
-    this.status = g(this.status, new Uint8Array(cap));
-    this.app = g(this.app, new Uint16Array(cap));
-    this.master = g(this.master, new Uint16Array(cap));
-    this.confidence = g(this.confidence, new Uint8Array(cap));
+    this.flowIdOf = grown(this.flowIdOf, cap);
+    this.status = grown(this.status, cap);
+    this.app = grown(this.app, cap);
+    this.master = grown(this.master, cap);
+    this.confidence = grown(this.confidence, cap);
     this.cap = cap;
   }
 

@@ -33,6 +33,7 @@ import {
   classTimeoutsMs,
 } from './expiry';
 import { insertIntoProbeTable, removeFromProbeTable } from '../util/probe-table';
+import { grown } from '../util/typed-grow';
 
 export interface FlowSink {
   /**
@@ -365,33 +366,28 @@ export class FlowTable {
 
   private grow(slots: number): void {
     const old = this.capacity;
-    const g = <T extends Int32Array | Uint8Array | Uint16Array | Uint32Array | Float64Array>(a: T, per: number, make: (n: number) => T): T => {
-      const n = make(slots * per);
-      n.set(a);
-      return n;
-    };
-    this.keyAddr = g(this.keyAddr, 8, (n) => new Int32Array(n));
-    this.keyPorts = g(this.keyPorts, 1, (n) => new Int32Array(n));
-    this.keyMeta = g(this.keyMeta, 1, (n) => new Int32Array(n));
-    this.hash = g(this.hash, 1, (n) => new Int32Array(n));
-    this.clientIsA = g(this.clientIsA, 1, (n) => new Uint8Array(n));
-    this.tunnel = g(this.tunnel, 1, (n) => new Uint8Array(n));
-    this.pkts = g(this.pkts, 2, (n) => new Float64Array(n));
-    this.bytes = g(this.bytes, 2, (n) => new Float64Array(n));
-    this.tcpFlags = g(this.tcpFlags, 2, (n) => new Uint16Array(n));
-    this.firstMs = g(this.firstMs, 1, (n) => new Float64Array(n));
-    this.lastMs = g(this.lastMs, 1, (n) => new Float64Array(n));
-    this.state = g(this.state, 1, (n) => new Uint8Array(n));
-    this.icmpTypeCode = g(this.icmpTypeCode, 1, (n) => new Uint16Array(n));
-    this.flowId = g(this.flowId, 1, (n) => new Float64Array(n));
-    this.recordSeq = g(this.recordSeq, 1, (n) => new Uint32Array(n));
-    this.touchMs = g(this.touchMs, 1, (n) => new Float64Array(n));
-    this.recStartMs = g(this.recStartMs, 1, (n) => new Float64Array(n));
-    this.tclass = g(this.tclass, 1, (n) => new Uint8Array(n));
-    this.lruPrev = g(this.lruPrev, 1, (n) => new Int32Array(n));
-    this.lruNext = g(this.lruNext, 1, (n) => new Int32Array(n));
-    this.actPrev = g(this.actPrev, 1, (n) => new Int32Array(n));
-    this.actNext = g(this.actNext, 1, (n) => new Int32Array(n));
+    this.keyAddr = grown(this.keyAddr, slots * 8);
+    this.keyPorts = grown(this.keyPorts, slots);
+    this.keyMeta = grown(this.keyMeta, slots);
+    this.hash = grown(this.hash, slots);
+    this.clientIsA = grown(this.clientIsA, slots);
+    this.tunnel = grown(this.tunnel, slots);
+    this.pkts = grown(this.pkts, slots * 2);
+    this.bytes = grown(this.bytes, slots * 2);
+    this.tcpFlags = grown(this.tcpFlags, slots * 2);
+    this.firstMs = grown(this.firstMs, slots);
+    this.lastMs = grown(this.lastMs, slots);
+    this.state = grown(this.state, slots);
+    this.icmpTypeCode = grown(this.icmpTypeCode, slots);
+    this.flowId = grown(this.flowId, slots);
+    this.recordSeq = grown(this.recordSeq, slots);
+    this.touchMs = grown(this.touchMs, slots);
+    this.recStartMs = grown(this.recStartMs, slots);
+    this.tclass = grown(this.tclass, slots);
+    this.lruPrev = grown(this.lruPrev, slots);
+    this.lruNext = grown(this.lruNext, slots);
+    this.actPrev = grown(this.actPrev, slots);
+    this.actNext = grown(this.actNext, slots);
     for (let f = slots - 1; f >= old; f--) {
       this.tclass[f] = TimeoutClass.Count;
       this.lruNext[f] = this.freeHead;

@@ -49,6 +49,7 @@ import type { FlowTable } from '../flow/table';
 import type { EndReason } from '../flow/expiry';
 import type { DpiEngine } from '../dpi/engine';
 import { globalFlowId } from './worker-protocol';
+import { grown } from '../util/typed-grow';
 
 const enum Kind {
   Started = 1,
@@ -198,20 +199,15 @@ class MirrorTable {
     if (slot < this.capacity) return;
     let n = Math.max(1024, this.capacity);
     while (n <= slot) n *= 2;
-    const grow = <T extends Int32Array | Uint8Array | Uint16Array | Float64Array>(a: T, per: number, make: (len: number) => T): T => {
-      const b = make(n * per);
-      b.set(a);
-      return b;
-    };
-    this.keyMeta = grow(this.keyMeta, 1, (l) => new Int32Array(l));
-    this.clientIsA = grow(this.clientIsA, 1, (l) => new Uint8Array(l));
-    this.keyPorts = grow(this.keyPorts, 1, (l) => new Int32Array(l));
-    this.keyAddr = grow(this.keyAddr, 8, (l) => new Int32Array(l));
-    this.firstMs = grow(this.firstMs, 1, (l) => new Float64Array(l));
-    this.lastMs = grow(this.lastMs, 1, (l) => new Float64Array(l));
-    this.icmpTypeCode = grow(this.icmpTypeCode, 1, (l) => new Uint16Array(l));
-    this.state = grow(this.state, 1, (l) => new Uint8Array(l));
-    this.flowId = grow(this.flowId, 1, (l) => new Float64Array(l));
+    this.keyMeta = grown(this.keyMeta, n);
+    this.clientIsA = grown(this.clientIsA, n);
+    this.keyPorts = grown(this.keyPorts, n);
+    this.keyAddr = grown(this.keyAddr, n * 8);
+    this.firstMs = grown(this.firstMs, n);
+    this.lastMs = grown(this.lastMs, n);
+    this.icmpTypeCode = grown(this.icmpTypeCode, n);
+    this.state = grown(this.state, n);
+    this.flowId = grown(this.flowId, n);
     this.capacity = n;
   }
 }

@@ -6,6 +6,7 @@
  * ending there (0 for none). Lookup allocates nothing.
  */
 import { IPV4_PREFIXES, IPV6_PREFIXES } from '../generated/ip-lists';
+import { grown } from '../../util/typed-grow';
 
 class BitTrie {
   private left = new Int32Array(1024);
@@ -17,13 +18,9 @@ class BitTrie {
   private node(): number {
     if (this.nodes === this.left.length) {
       const n = this.nodes * 2;
-      const grow = <T extends Int32Array | Uint16Array>(a: T, b: T): T => {
-        b.set(a);
-        return b;
-      };
-      this.left = grow(this.left, new Int32Array(n));
-      this.right = grow(this.right, new Int32Array(n));
-      this.value = grow(this.value, new Uint16Array(n));
+      this.left = grown(this.left, n);
+      this.right = grown(this.right, n);
+      this.value = grown(this.value, n);
     }
     return this.nodes++;
   }
