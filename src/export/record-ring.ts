@@ -17,7 +17,7 @@
  * a ring of their own, read by the one export thread; their rings share one
  * doorbell.
  */
-import { waitAsync } from '../util/wait-async';
+import { storeAndWake, waitAsync } from '../util/wait-async';
 import { META_ROOM, Raw, RAW_FIELDS } from './raw-record';
 
 const enum Ctl {
@@ -225,11 +225,7 @@ export class RingConsumer {
     const last = ((this.tail + n - 1) % this.cap) * RAW_FIELDS;
     Atomics.store(this.ctl, Ctl.MetaTail, (this.rows[last + Raw.MetaStart] + metaSpan(this.rows[last + Raw.MetaLen])) | 0);
     this.tail = (this.tail + n) | 0;
-    Atomics.store(this.ctl, Ctl.Tail, this.tail);
-    if (Atomics.load(this.ctl, Ctl.Full) === 1) {
-      Atomics.store(this.ctl, Ctl.Full, 0);
-      Atomics.notify(this.ctl, Ctl.Tail);
-    }
+    storeAndWake(this.ctl, Ctl.Tail, this.tail, Ctl.Full);
   }
 }
 

@@ -30,7 +30,7 @@
  * that dies without saying so (killed thread) is noticed when the ring has
  * stayed full for STALL_MS without the consumer's heartbeat moving.
  */
-import { waitAsync } from '../util/wait-async';
+import { storeAndWake, waitAsync } from '../util/wait-async';
 
 const enum Ctl {
   /** Bytes published by the producer. */
@@ -244,12 +244,7 @@ export class PacketRingProducer extends PacketRingEnd {
   publish(): void {
     if (this.head === this.published) return;
     this.published = this.head;
-    const ctl = this.ctl;
-    Atomics.store(ctl, Ctl.Head, this.head);
-    if (Atomics.load(ctl, Ctl.Sleeping) === 1) {
-      Atomics.store(ctl, Ctl.Sleeping, 0);
-      Atomics.notify(ctl, Ctl.Head);
-    }
+    storeAndWake(this.ctl, Ctl.Head, this.head, Ctl.Sleeping);
   }
 
   /** No more frames: publishes the last ones and tells the consumer. */
@@ -349,12 +344,7 @@ export class PacketRingConsumer extends PacketRingEnd {
   private release(): void {
     if (this.tail === this.released) return;
     this.released = this.tail;
-    const ctl = this.ctl;
-    Atomics.store(ctl, Ctl.Tail, this.tail);
-    if (Atomics.load(ctl, Ctl.Full) === 1) {
-      Atomics.store(ctl, Ctl.Full, 0);
-      Atomics.notify(ctl, Ctl.Tail);
-    }
+    storeAndWake(this.ctl, Ctl.Tail, this.tail, Ctl.Full);
   }
 
   private heartbeat(): void {
