@@ -34,6 +34,7 @@ import {
 } from './expiry';
 import { insertIntoProbeTable, removeFromProbeTable } from '../util/probe-table';
 import { grown } from '../util/typed-grow';
+import { NIL, SlotList } from '../util/slot-list';
 
 export interface FlowSink {
   /**
@@ -57,7 +58,6 @@ export const enum FlowState {
   SeenS2C = 128,
 }
 
-const NIL = -1;
 const INITIAL_SLOTS = 1 << 14;
 
 export class FlowTable {
@@ -107,13 +107,10 @@ export class FlowTable {
   private tclass = new Uint8Array(0);
   private lruPrev = new Int32Array(0);
   private lruNext = new Int32Array(0);
-  private actPrev = new Int32Array(0);
-  private actNext = new Int32Array(0);
   private readonly classHead = new Int32Array(TimeoutClass.Count).fill(NIL);
   private readonly classTail = new Int32Array(TimeoutClass.Count).fill(NIL);
-  private actHead = NIL;
-  private actTail = NIL;
-  private freeHead = NIL;
+  /** Live flows in the order their records started (drives the active timeout), and the free slots. */
+  private readonly records = new SlotList();
   private nextFlowId = 1;
 
   /** Direction of the last packet given to update(): 0 client→server, 1 server→client. */
@@ -212,12 +209,12 @@ export class FlowTable {
       }
     }
     const activeLimit = nowMs - this.activeMs;
-    for (let f = this.actHead; f !== NIL && this.recStartMs[f] <= activeLimit; f = this.actHead) this.interim(f, nowMs);
+    for (let f = this.records.head; f !== NIL && this.recStartMs[f] <= activeLimit; f = this.records.head) this.interim(f, nowMs);
   }
 
   /** Ends every live flow (end of input or shutdown), in the order their records started. */
   flushAll(): void {
-    for (let f = this.actHead; f !== NIL; f = this.actHead) {
+    for (let f = this.records.head; f !== NIL; f = this.records.head) {
       const st = this.state[f];
       let reason = EndReason.Forced;
       if (st & FlowState.Rst) reason = EndReason.Rst;
@@ -245,12 +242,12 @@ export class FlowTable {
   }
 
   private create(h: number, addr: Int32Array, aOff: number, bOff: number, ports: number, meta: number, nowMs: number): number {
-    if (this.freeHead === NIL) {
+    let f = this.records.take();
+    if (f === NIL) {
       if (this.capacity < this.maxFlows) this.grow(Math.min(this.capacity * 2, this.maxFlows));
       else this.evictOne();
+      f = this.records.take();
     }
-    const f = this.freeHead;
-    this.freeHead = this.lruNext[f];
     const k = f << 3;
     const ka = this.keyAddr;
     ka[k] = addr[aOff]; ka[k + 1] = addr[aOff + 1]; ka[k + 2] = addr[aOff + 2]; ka[k + 3] = addr[aOff + 3];
@@ -268,7 +265,7 @@ export class FlowTable {
     this.tclass[f] = TimeoutClass.Count;
     this.lruPrev[f] = NIL;
     this.lruNext[f] = NIL;
-    this.actAppend(f);
+    this.records.pushBack(f);
     insertIntoProbeTable(this.buckets, this.mask, h, f);
     this.count++;
     this.created++;
@@ -282,11 +279,10 @@ export class FlowTable {
       this.sink.flowEnded(this, f, reason);
     }
     this.unlinkClass(f);
-    this.actUnlink(f);
+    this.records.unlink(f);
     this.removeBucket(f);
     this.tclass[f] = TimeoutClass.Count;
-    this.lruNext[f] = this.freeHead;
-    this.freeHead = f;
+    this.records.release(f);
     this.count--;
   }
 
@@ -301,8 +297,8 @@ export class FlowTable {
     this.tcpFlags[f << 1] = 0; this.tcpFlags[(f << 1) | 1] = 0;
     this.state[f] |= FlowState.NewRecord;
     this.recStartMs[f] = nowMs;
-    this.actUnlink(f);
-    this.actAppend(f);
+    this.records.unlink(f);
+    this.records.pushBack(f);
   }
 
   private evictOne(): void {
@@ -347,22 +343,6 @@ export class FlowTable {
     this.tclass[f] = TimeoutClass.Count;
   }
 
-  private actAppend(f: number): void {
-    this.actNext[f] = NIL;
-    this.actPrev[f] = this.actTail;
-    if (this.actTail !== NIL) this.actNext[this.actTail] = f;
-    else this.actHead = f;
-    this.actTail = f;
-  }
-
-  private actUnlink(f: number): void {
-    const p = this.actPrev[f];
-    const n = this.actNext[f];
-    if (p !== NIL) this.actNext[p] = n;
-    else this.actHead = n;
-    if (n !== NIL) this.actPrev[n] = p;
-    else this.actTail = p;
-  }
 
   private grow(slots: number): void {
     const old = this.capacity;
@@ -386,26 +366,14 @@ export class FlowTable {
     this.tclass = grown(this.tclass, slots);
     this.lruPrev = grown(this.lruPrev, slots);
     this.lruNext = grown(this.lruNext, slots);
-    this.actPrev = grown(this.actPrev, slots);
-    this.actNext = grown(this.actNext, slots);
-    for (let f = slots - 1; f >= old; f--) {
-      this.tclass[f] = TimeoutClass.Count;
-      this.lruNext[f] = this.freeHead;
-      this.freeHead = f;
-    }
+    this.records.grow(slots);
+    this.tclass.fill(TimeoutClass.Count, old);
     this.capacity = slots;
     let nb = 16;
     while (nb < slots * 2) nb *= 2;
     this.buckets = new Int32Array(nb);
     this.mask = nb - 1;
-    for (let f = 0; f < old; f++) {
-      if (this.tclass[f] === TimeoutClass.Count && !this.isLive(f)) continue;
-      insertIntoProbeTable(this.buckets, this.mask, this.hash[f], f);
-    }
-  }
-
-  /** A slot is live when it is on the active list (every live flow is, from creation to end). */
-  private isLive(f: number): boolean {
-    return this.actPrev[f] !== NIL || this.actHead === f;
+    // The table grows only when no slot is free: every old slot holds a live flow.
+    for (let f = 0; f < old; f++) insertIntoProbeTable(this.buckets, this.mask, this.hash[f], f);
   }
 }

@@ -2,10 +2,12 @@
  * The slots of a table kept in typed arrays (slot numbers index the owner's
  * arrays): a doubly linked order over the slots in use (most recently used
  * first, or oldest first: the owner says which end it adds to) and the list
- * of free slots, threaded through the same `next` array. Used by the alert
- * detector's source index and the DPI endpoint cache; nothing is allocated
- * except by grow().
+ * of free slots, threaded through the same `next` array. Used by the flow
+ * table (record-start order), the alert detector's source index and the DPI
+ * endpoint cache; nothing is allocated except by grow().
  */
+import { grown } from './typed-grow';
+
 export const NIL = -1;
 
 export class SlotList {
@@ -18,12 +20,8 @@ export class SlotList {
 
   /** Room for `cap` slots, keeping the order; the new slots are free (the lowest first). */
   grow(cap: number): void {
-    const next = new Int32Array(cap);
-    const prev = new Int32Array(cap);
-    next.set(this.next);
-    prev.set(this.prev);
-    this.next = next;
-    this.prev = prev;
+    this.next = grown(this.next, cap);
+    this.prev = grown(this.prev, cap);
     for (let s = cap - 1; s >= this.capacity; s--) this.release(s);
     this.capacity = cap;
   }
